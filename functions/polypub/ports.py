@@ -1,0 +1,84 @@
+"""The ports: small protocols the pipeline depends on, with cloud and local adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from polypub.model import PostEntry, SourceStatus, TranslationJob
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What a HEAD request tells about a stored object."""
+
+    key: str
+    size: int
+    digest: str  # hex MD5 of the content (S3's ETag for single-part uploads)
+
+
+class Storage(Protocol):
+    """A bucket (or a folder standing in for one)."""
+
+    def get(self, key: str) -> bytes | None:
+        """The object's bytes, or None when it does not exist."""
+
+    def head(self, key: str) -> ObjectInfo | None:
+        """Size and digest without reading the body, or None when it does not exist."""
+
+    def put(
+        self, key: str, data: bytes, content_type: str, *, cache_control: str | None = None
+    ) -> None: ...
+
+    def delete(self, key: str) -> None:
+        """Remove the object; deleting a missing object is not an error."""
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]: ...
+
+
+class Catalog(Protocol):
+    """The published posts and the status of every source object."""
+
+    def get_post(self, slug: str) -> PostEntry | None: ...
+
+    def put_post(self, entry: PostEntry) -> None: ...
+
+    def delete_post(self, slug: str) -> None: ...
+
+    def list_posts(self) -> list[PostEntry]: ...
+
+    def get_status(self, key: str) -> SourceStatus | None: ...
+
+    def put_status(self, status: SourceStatus) -> None: ...
+
+    def list_statuses(self) -> list[SourceStatus]: ...
+
+
+class TranslationMemory(Protocol):
+    """Translated segments by key (provider, languages, segment hash)."""
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, str]: ...
+
+    def put_many(self, items: Mapping[str, str]) -> None: ...
+
+
+class Translator(Protocol):
+    """One translation provider. Texts may carry placeholder tags that must survive."""
+
+    name: str
+
+    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]: ...
+
+
+class Cdn(Protocol):
+    """The CDN in front of the site bucket."""
+
+    def invalidate(self, paths: Sequence[str]) -> None:
+        """Ask the CDN to drop exactly these paths (URL paths starting with '/')."""
+
+
+class JobQueue(Protocol):
+    """Where the render step hands work to the translate step."""
+
+    def send(self, job: TranslationJob) -> None: ...

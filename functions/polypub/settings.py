@@ -1,0 +1,107 @@
+"""Settings.from_env(): the one frozen, typed configuration object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+SUPPORTED_LANGUAGES = ("es", "en", "ca")
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed."""
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the pipeline needs to know about where it runs.
+
+    Built once per process (``Settings.from_env()`` in the cloud, explicit
+    construction in the CLI and tests) and passed down explicitly.
+    """
+
+    source_bucket: str = "polypub-source"
+    site_bucket: str = "polypub-site"
+    catalog_table: str = "polypub-catalog"
+    translate_queue_url: str = ""
+    distribution_id: str = ""
+    languages: tuple[str, ...] = ("es", "en")
+    translators: tuple[str, ...] = ("apertium",)
+    site_url: str = "http://localhost:8000"
+    site_name: str = "Polyglot Press"
+    region: str = "us-east-1"
+    endpoint_url: str | None = None
+    google_base_url: str | None = None
+    request_timeout: float = 10.0
+    max_post_bytes: int = 2 * 1024 * 1024
+    page_size: int = 10
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            raise SettingsError("POLYPUB_LANGUAGES names no language")
+        unknown = [lang for lang in self.languages if lang not in SUPPORTED_LANGUAGES]
+        if unknown:
+            raise SettingsError(
+                f"unsupported site language(s) {', '.join(unknown)}; "
+                f"choose from {', '.join(SUPPORTED_LANGUAGES)}"
+            )
+        if len(set(self.languages)) != len(self.languages):
+            raise SettingsError("POLYPUB_LANGUAGES names a language twice")
+        if not self.translators:
+            raise SettingsError("POLYPUB_TRANSLATOR names no provider")
+
+    @property
+    def default_language(self) -> str:
+        """The first site language: where `/` sends readers with no preference."""
+        return self.languages[0]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read the POLYPUB_* variables (and AWS_ENDPOINT_URL / AWS_REGION)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+
+        def text(name: str, attr: str) -> None:
+            if env.get(name):
+                values[attr] = env[name]
+
+        text("POLYPUB_SOURCE_BUCKET", "source_bucket")
+        text("POLYPUB_SITE_BUCKET", "site_bucket")
+        text("POLYPUB_CATALOG_TABLE", "catalog_table")
+        text("POLYPUB_TRANSLATE_QUEUE_URL", "translate_queue_url")
+        text("POLYPUB_DISTRIBUTION_ID", "distribution_id")
+        text("POLYPUB_SITE_URL", "site_url")
+        text("POLYPUB_SITE_NAME", "site_name")
+        text("POLYPUB_GOOGLE_BASE_URL", "google_base_url")
+        text("AWS_ENDPOINT_URL", "endpoint_url")
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+        if region:
+            values["region"] = region
+        if env.get("POLYPUB_LANGUAGES"):
+            values["languages"] = _split(env["POLYPUB_LANGUAGES"])
+        if env.get("POLYPUB_TRANSLATOR"):
+            values["translators"] = _split(env["POLYPUB_TRANSLATOR"])
+        for name, attr, kind in (
+            ("POLYPUB_REQUEST_TIMEOUT", "request_timeout", float),
+            ("POLYPUB_MAX_POST_BYTES", "max_post_bytes", int),
+            ("POLYPUB_PAGE_SIZE", "page_size", int),
+        ):
+            if env.get(name):
+                try:
+                    values[attr] = kind(env[name])
+                except ValueError as exc:
+                    raise SettingsError(f"{name}={env[name]!r} is not a number") from exc
+        values["site_url"] = values.get("site_url", cls.site_url).rstrip("/")
+        values.update(overrides)
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (tests and the CLI use this)."""
+        return replace(self, **changes)
