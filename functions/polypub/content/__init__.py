@@ -1,0 +1,1 @@
+"""Pure content core: posts, Markdown, segments, language."""

@@ -1,0 +1,137 @@
+"""The named reasons a post is refused, each with a stable code and a message for teachers."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+# Examples the messages quote, so that every hint shows the exact shape to type.
+_FRONT_MATTER_EXAMPLE = "---\ntitle: My trip to Rome\ndate: 2024-05-22\n---"
+
+
+def _at(line: int | None) -> str:
+    return f" (line {line})" if line is not None else ""
+
+
+class ContentError(Exception):
+    """A post that cannot be published, and why.
+
+    ``code`` is stable (status records, tests and dashboards match on it, never on
+    the message); ``message`` is plain language for the teacher who uploaded the
+    file: what is wrong, where, and how to fix it.
+    """
+
+    code: ClassVar[str] = "invalid-post"
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        # 1-based line in the uploaded file, when we know it.
+        self.line = line
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotUtf8Error(ContentError):
+    """The bytes are not UTF-8 text (typically Windows-1252 from Word or Notepad)."""
+
+    code: ClassVar[str] = "not-utf8"
+
+    def __init__(self, offset: int, line: int, byte: int, *, utf16: bool = False) -> None:
+        self.offset = offset
+        if utf16:
+            detail = (
+                "The file is saved as UTF-16 (Notepad calls it 'Unicode'), but posts must be UTF-8."
+            )
+        else:
+            guess = bytes([byte]).decode("cp1252", errors="replace")
+            hint = f", which in Windows-1252 would be '{guess}'" if guess.isprintable() else ""
+            detail = (
+                f"The file is not UTF-8 text: byte {offset} (line {line}) is 0x{byte:02X}{hint}. "
+                "Files saved by Word or by Windows programs in 'ANSI' / Windows-1252 "
+                "encoding break accented letters like á, é, ñ."
+            )
+        super().__init__(
+            f"{detail} Open the file in your editor, choose 'Save as' and pick the "
+            "encoding 'UTF-8', then upload it again.",
+            line=line,
+        )
+
+
+class PostTooLargeError(ContentError):
+    """The object is bigger than a post may be; checked before reading it as text."""
+
+    code: ClassVar[str] = "post-too-large"
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(
+            f"The post is {_human_size(size)}, more than the {_human_size(limit)} a post may be. "
+            "Upload pictures separately under assets/ and link to them instead of pasting "
+            "them into the text, or split the post into several posts."
+        )
+
+
+class FrontMatterSyntaxError(ContentError):
+    """The front matter is not valid YAML."""
+
+    code: ClassVar[str] = "invalid-yaml"
+
+
+class FrontMatterTooComplexError(ContentError):
+    """The front matter would expand beyond any sane size (YAML alias bombs) or nest too deep."""
+
+    code: ClassVar[str] = "front-matter-too-complex"
+
+
+class FrontMatterShapeError(ContentError):
+    """The front matter parses, but as a list or a plain text instead of `name: value` lines."""
+
+    code: ClassVar[str] = "front-matter-not-mapping"
+
+    def __init__(self, found: str, *, hint: str = "", line: int | None = None) -> None:
+        super().__init__(
+            f"The front matter (the part between the two --- lines) is {found}, "
+            "but it must be a set of 'name: value' lines, one per field. "
+            f"{hint + ' ' if hint else ''}For example:\n{_FRONT_MATTER_EXAMPLE}",
+            line=line,
+        )
+
+
+class MissingTitleError(ContentError):
+    """The post has no title: no front matter at all, no `title` field, or a blank one."""
+
+    code: ClassVar[str] = "missing-title"
+
+
+class InvalidFieldError(ContentError):
+    """One front matter field has a value the site cannot use."""
+
+    code: ClassVar[str] = "invalid-field"
+
+    def __init__(self, field: str, problem: str, *, line: int | None = None) -> None:
+        self.field = field
+        super().__init__(f"The field '{field}'{_at(line)} {problem}", line=line)
+
+
+class InvalidSlugError(ContentError):
+    """The slug (the post's web address) is unsafe or empty."""
+
+    code: ClassVar[str] = "invalid-slug"
+
+    def __init__(self, problem: str, *, line: int | None = None) -> None:
+        super().__init__(
+            f"The slug{_at(line)} {problem} A slug is the last part of the post's web "
+            "address: use only lowercase letters a-z, digits and hyphens, "
+            "for example 'slug: my-trip-to-rome'.",
+            line=line,
+        )
+
+
+def _human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} bytes"

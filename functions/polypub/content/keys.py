@@ -1,0 +1,88 @@
+"""What a source-bucket key is: a post, a person's translation, an asset, config, or other."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+SourceKind = Literal["post", "translation", "asset", "config", "other"]
+
+# The system writes a plain-text report beside an upload that failed, so that a
+# teacher sees it in the same folder with the same S3 client.
+REPORT_SUFFIX = ".error.txt"
+
+POSTS_PREFIX = "posts/"
+ASSETS_PREFIX = "assets/"
+CONFIG_PREFIX = "config/"
+_MD_SUFFIX = ".md"
+
+
+@dataclass(frozen=True)
+class SourceKey:
+    """A classified key.
+
+    ``name`` is the post's file stem without the language (``posts/a/foo.en.md`` ->
+    ``foo``); ``lang`` is set for translations only; ``base`` is the key without
+    language and ``.md`` (``posts/a/foo``), shared by a post and its translations, so
+    the pipeline pairs them without guessing the case of the extension.
+    Non-post kinds have an empty ``name`` and ``base``.
+    """
+
+    kind: SourceKind
+    name: str = ""
+    lang: str | None = None
+    key: str = ""
+    base: str = ""
+
+
+def report_key(key: str) -> str:
+    """Where the error report for ``key`` is written (next to it, same folder)."""
+    return key + REPORT_SUFFIX
+
+
+def is_report_key(key: str) -> bool:
+    return key.endswith(REPORT_SUFFIX)
+
+
+def _is_unsafe(key: str) -> bool:
+    # Backslashes, '..', '.', empty segments (leading '/', '//') and control
+    # characters never come from a well-behaved client; refusing them keeps one
+    # file from having two spellings and any key from escaping a folder when the
+    # local adapter maps keys to paths.
+    if not key or "\\" in key or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in key):
+        return True
+    return any(part in ("", ".", "..") for part in key.split("/"))
+
+
+def classify_key(key: str, languages: Sequence[str] = ("es", "en")) -> SourceKey:
+    """Classify a (URL-decoded) source-bucket key.
+
+    Files whose name starts with '.' are "other": Finder and Cyberduck upload
+    ``.DS_Store`` and AppleDouble ``._foo.md`` files that are not the teacher's posts.
+    """
+    if _is_unsafe(key) or is_report_key(key):
+        return SourceKey("other", key=key)
+    filename = key.rsplit("/", 1)[-1]
+    if filename.startswith("."):
+        return SourceKey("other", key=key)
+    if key.startswith(POSTS_PREFIX):
+        return _classify_post(key, filename, languages)
+    if key.startswith(ASSETS_PREFIX):
+        return SourceKey("asset", key=key)
+    if key.startswith(CONFIG_PREFIX):
+        return SourceKey("config", key=key)
+    return SourceKey("other", key=key)
+
+
+def _classify_post(key: str, filename: str, languages: Sequence[str]) -> SourceKey:
+    if not filename.lower().endswith(_MD_SUFFIX):
+        return SourceKey("other", key=key)
+    stem = filename[: -len(_MD_SUFFIX)]
+    folder = key[: len(key) - len(filename)]
+    name, dot, suffix = stem.rpartition(".")
+    if dot and name and suffix.lower() in {lang.lower() for lang in languages}:
+        return SourceKey("translation", name=name, lang=suffix.lower(), key=key, base=folder + name)
+    if not stem:
+        return SourceKey("other", key=key)
+    return SourceKey("post", name=stem, key=key, base=folder + stem)
