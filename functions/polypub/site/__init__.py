@@ -1,0 +1,1 @@
+"""Pure site core: URL rules, page rendering, listings, sitemap, feeds."""

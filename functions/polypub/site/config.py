@@ -1,0 +1,49 @@
+"""SiteConfig: the slice of Settings that page building needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from polypub.site.i18n import UI
+
+if TYPE_CHECKING:
+    from polypub.settings import Settings
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Name, address and languages of the published site; languages[0] is the default."""
+
+    name: str
+    base_url: str
+    languages: tuple[str, ...]
+    default_language: str
+    page_size: int = 10
+
+    def __post_init__(self) -> None:
+        if not self.languages:
+            raise ValueError("a site needs at least one language")
+        missing = [lang for lang in self.languages if lang not in UI]
+        if missing:
+            raise ValueError(f"no interface strings for language(s) {', '.join(missing)}")
+        if self.default_language not in self.languages:
+            raise ValueError(
+                f"default language {self.default_language!r} is not one of {self.languages}"
+            )
+        if self.page_size < 1:
+            raise ValueError(f"page_size must be at least 1, got {self.page_size}")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must be an http(s) URL, got {self.base_url!r}")
+        # URL rules build `base_url + "/en/..."`; a trailing slash would double it.
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SiteConfig:
+        return cls(
+            name=settings.site_name,
+            base_url=settings.site_url,
+            languages=settings.languages,
+            default_language=settings.default_language,
+            page_size=settings.page_size,
+        )

@@ -1,0 +1,110 @@
+"""Every URL rule of the site, and how a URL path maps to an S3 object key."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote, urlsplit
+
+if TYPE_CHECKING:
+    from polypub.site.config import SiteConfig
+
+SITEMAP_URL = "/sitemap.xml"
+ROBOTS_URL = "/robots.txt"
+STYLESHEET_URL = "/static/site.css"
+# CloudFront serves this for any missing path, so every link in it is root-relative.
+ROOT_NOT_FOUND_URL = "/404.html"
+
+# Characters kept as they are when quoting a path that already is a path: the RFC 3986
+# path characters plus "%", so an already-encoded name is not encoded twice.
+_PATH_SAFE = "/-._~!$&'()*+,;=:@%"
+
+
+def _segment(value: str) -> str:
+    """One path segment, percent-encoded: a slug can never add "/" or "?" to a URL."""
+    if not value or value in {".", ".."}:
+        raise ValueError(f"not a usable URL segment: {value!r}")
+    return quote(value, safe="")
+
+
+def home_url(lang: str, page: int = 1) -> str:
+    """`/en/` for the first page of a language home, `/en/page/2/` for the next ones."""
+    if page < 1:
+        raise ValueError(f"page numbers start at 1, got {page}")
+    if page == 1:
+        return f"/{_segment(lang)}/"
+    return f"/{_segment(lang)}/page/{page}/"
+
+
+def post_url(lang: str, slug: str) -> str:
+    return f"/{_segment(lang)}/posts/{_segment(slug)}/"
+
+
+def project_slug(project: str) -> str:
+    """The URL form of a front matter `project`: lower case, no accents, words joined by "-".
+
+    Teachers write `proyecto-2` or `Proyecto Erasmus+`; both must give a plain path
+    segment (S3 keys with "+" or spaces behind CloudFront are a known trap).
+    """
+    decomposed = unicodedata.normalize("NFKD", project.strip().lower())
+    chars = [ch if ch.isalnum() else "-" for ch in decomposed if not unicodedata.combining(ch)]
+    words = [word for word in "".join(chars).split("-") if word]
+    return "-".join(words) or "project"
+
+
+def project_url(lang: str, project: str) -> str:
+    return f"/{_segment(lang)}/projects/{_segment(project_slug(project))}/"
+
+
+def feed_url(lang: str) -> str:
+    return f"/{_segment(lang)}/feed.xml"
+
+
+def not_found_url(lang: str) -> str:
+    return f"/{_segment(lang)}/404.html"
+
+
+def object_key(url_path: str) -> str:
+    """The S3 key serving a site URL path: `/en/` -> `en/index.html`, `/a.xml` -> `a.xml`."""
+    if not url_path.startswith("/") or url_path.startswith("//"):
+        raise ValueError(f"not a site URL path: {url_path!r}")
+    path = unquote(urlsplit(url_path).path)
+    if path.endswith("/"):
+        path += "index.html"
+    return path.lstrip("/")
+
+
+def url_for_key(key: str) -> str:
+    """The URL path a reader uses for an object key (inverse of object_key)."""
+    path = "/" + quote(key, safe=_PATH_SAFE.replace("%", ""))
+    if path.endswith("/index.html"):
+        return path[: -len("index.html")]
+    return path
+
+
+def absolute(site: SiteConfig, url_path: str) -> str:
+    """The full URL (canonical links, hreflang, feeds, sitemap need absolute URLs)."""
+    if not url_path.startswith("/"):
+        raise ValueError(f"not a site URL path: {url_path!r}")
+    return site.base_url + url_path
+
+
+def asset_src(value: str) -> str | None:
+    """A front matter image reference as a safe `src`, or None when it must not be used.
+
+    Site paths and http(s) URLs pass; a bare `assets/x.png` is made root-relative,
+    because a relative path would resolve under `/en/posts/<slug>/`. Any other scheme
+    (`javascript:`, `data:`, `file:`) and protocol-relative URLs are refused.
+    """
+    # Browsers ignore tabs, newlines and controls inside a scheme ("java\tscript:"),
+    # so the scheme is judged on the text without any of them.
+    text = "".join(ch for ch in value.strip() if ch >= " " and ch != "\x7f")
+    probe = "".join(ch for ch in text if ch > " ")
+    if not probe or probe.startswith(("//", "/\\", "\\")):
+        return None
+    scheme = urlsplit(probe).scheme.lower()
+    if scheme and not (scheme in {"http", "https"} and urlsplit(text).netloc):
+        return None
+    if not scheme and not text.startswith("/"):
+        text = "/" + text
+    return quote(text, safe=_PATH_SAFE + "?#")

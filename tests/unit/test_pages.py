@@ -1,0 +1,704 @@
+"""Site pages: post pages and every listing, checked as a whole generated site."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from html.parser import HTMLParser
+from typing import Literal
+
+import pytest
+
+from polypub.model import PostEntry, VersionInfo
+from polypub.settings import SUPPORTED_LANGUAGES, Settings
+from polypub.site import urls
+from polypub.site.config import SiteConfig
+from polypub.site.i18n import UI, format_date
+from polypub.site.pages import (
+    FEED_SIZE,
+    Rendered,
+    build_listings,
+    listing_prefixes,
+    owned_listing_key,
+    project_title,
+    render_post_page,
+)
+
+BASE = "https://blog.example.org"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+XSS = "<script>alert(1)</script>"
+XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+Kind = Literal["original", "machine", "human"]
+
+
+def entry(
+    slug: str,
+    day: str,
+    kinds: Mapping[str, Kind],
+    *,
+    source: str = "es",
+    project: str | None = None,
+    title: str | None = None,
+    description: str | None = "A short description",
+    author: str | None = "IES Abastos",
+    images: tuple[str, ...] = (),
+    stale: bool = False,
+) -> PostEntry:
+    """A catalog entry; `stale` makes human versions come from an older source."""
+    versions = {
+        lang: VersionInfo(
+            title=title or f"{slug} ({lang})",
+            description=description,
+            kind=kind,
+            source_hash=("old" if stale else "current") if kind == "human" else "",
+        )
+        for lang, kind in kinds.items()
+    }
+    return PostEntry(
+        slug=slug,
+        source_key=f"posts/{slug}.md",
+        source_lang=source,
+        content_hash="current",
+        updated=f"{day}T12:00:00Z",
+        date=f"{day}T09:30:00.000Z",
+        author=author,
+        project=project,
+        images=images,
+        versions=versions,
+    )
+
+
+SITE = SiteConfig.from_settings(
+    Settings(site_url=BASE + "/", languages=("es", "en"), page_size=3, site_name="Aula Abierta")
+)
+
+BILINGUAL = entry(
+    "bilingue",
+    "2024-05-22",
+    {"es": "original", "en": "human"},
+    project="proyecto-2",
+    images=("/assets/images/uploads/izquierda_ES.png", "javascript:alert(1)", "uploads/b.jpg"),
+)
+ONLY_ES = entry("solo-espanol", "2024-05-20", {"es": "original"}, project="proyecto-1")
+ONLY_EN = entry("only-english", "2024-05-18", {"en": "original"}, source="en")
+MACHINE = entry(
+    "traducida", "2024-05-16", {"es": "original", "en": "machine"}, project="proyecto-2"
+)
+STALE = entry("desfasada", "2024-05-14", {"es": "original", "en": "human"}, stale=True)
+HOSTILE = entry(
+    "hostil",
+    "2024-05-12",
+    {"es": "original", "en": "machine"},
+    project="Proyecto Erasmus+",
+    title=XSS,
+    description='"><img src=x onerror=alert(1)> & more',
+    author="<b>Mallory</b>",
+    images=("/assets/images/uploads/hostile.png",),
+)
+# Same day as HOSTILE: ties are broken by slug, A-Z.
+TIE_A = entry("a-empate", "2024-05-12", {"es": "original"})
+TIE_Z = entry("z-empate", "2024-05-12", {"es": "original"})
+OLD = entry("antigua", "2023-01-02", {"es": "original", "en": "machine"}, project="proyecto-1")
+ENTRIES = [OLD, TIE_Z, STALE, BILINGUAL, ONLY_EN, HOSTILE, ONLY_ES, MACHINE, TIE_A]
+
+# Newest first by date, then slug.
+ES_ORDER = ["bilingue", "solo-espanol", "traducida", "desfasada", "a-empate", "hostil",
+            "z-empate", "antigua"]  # fmt: skip
+EN_ORDER = ["bilingue", "only-english", "traducida", "desfasada", "hostil", "antigua"]
+
+
+def body_for(item: PostEntry, lang: str) -> str:
+    """What the Markdown renderer would give: trusted HTML with an internal link."""
+    return f'<p>Body of <em>{item.slug}</em>. <a href="/{lang}/">Home</a></p>'
+
+
+@dataclass
+class Page:
+    """The parts of an HTML page the tests look at."""
+
+    tags: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+
+    def all(self, tag: str, **attrs: str) -> list[dict[str, str]]:
+        return [
+            found
+            for name, found in self.tags
+            if name == tag and all(found.get(k) == v for k, v in attrs.items())
+        ]
+
+    def one(self, tag: str, **attrs: str) -> dict[str, str]:
+        matches = self.all(tag, **attrs)
+        assert len(matches) == 1, (tag, attrs, matches)
+        return matches[0]
+
+    @property
+    def lang(self) -> str:
+        return self.one("html")["lang"]
+
+    @property
+    def canonical(self) -> str:
+        return self.one("link", rel="canonical")["href"]
+
+    @property
+    def alternates(self) -> dict[str, str]:
+        links = [link for link in self.all("link", rel="alternate") if "hreflang" in link]
+        result = {link["hreflang"]: link["href"] for link in links}
+        assert len(result) == len(links), "an hreflang is listed twice"
+        return result
+
+    @property
+    def switcher(self) -> list[dict[str, str]]:
+        return [a for a in self.all("a") if "data-lang" in a and "lang" in a]
+
+    def has_class(self, name: str) -> bool:
+        return any(name in attrs.get("class", "").split() for _, attrs in self.tags)
+
+
+class _Parser(HTMLParser):
+    def __init__(self, page: Page) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = page
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.page.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.page.text.append(data)
+
+
+def parse(html: bytes | str) -> Page:
+    page = Page()
+    parser = _Parser(page)
+    parser.feed(html.decode("utf-8") if isinstance(html, bytes) else html)
+    parser.close()
+    return page
+
+
+def post_pages(site: SiteConfig, entries: list[PostEntry]) -> dict[str, bytes]:
+    return {
+        urls.object_key(urls.post_url(lang, item.slug)): render_post_page(
+            site, item, lang, body_for(item, lang)
+        ).encode("utf-8")
+        for item in entries
+        for lang in item.versions
+    }
+
+
+@pytest.fixture(scope="module")
+def listings() -> dict[str, Rendered]:
+    return build_listings(SITE, ENTRIES)
+
+
+@pytest.fixture(scope="module")
+def posts() -> dict[str, bytes]:
+    return post_pages(SITE, ENTRIES)
+
+
+@pytest.fixture(scope="module")
+def site_files(listings: dict[str, Rendered], posts: dict[str, bytes]) -> dict[str, bytes]:
+    """Every object the site would hold, by key."""
+    return {**{key: r.body for key, r in listings.items()}, **posts}
+
+
+@pytest.fixture(scope="module")
+def html_pages(site_files: dict[str, bytes]) -> dict[str, Page]:
+    return {key: parse(body) for key, body in site_files.items() if key.endswith(".html")}
+
+
+def xml(body: bytes | str) -> ET.Element:
+    """Parse XML this test module generated itself (so no defusing is needed)."""
+    return ET.fromstring(body)  # noqa: S314 -- input is our own output, not untrusted data
+
+
+def key_for(href: str) -> str:
+    """The object key an internal href (absolute or root-relative) points at."""
+    path = href.removeprefix(BASE)
+    assert path.startswith("/"), f"not an internal link: {href}"
+    return urls.object_key(path)
+
+
+def post_html(site_files: Mapping[str, bytes], lang: str, slug: str) -> Page:
+    return parse(site_files[urls.object_key(urls.post_url(lang, slug))])
+
+
+# ---------------------------------------------------------------- the generated keys
+
+
+def test_listings_publish_exactly_the_site_contract_keys(listings: dict[str, Rendered]) -> None:
+    assert set(listings) == {
+        "es/index.html", "es/page/2/index.html", "es/page/3/index.html",
+        "en/index.html", "en/page/2/index.html",
+        "es/projects/proyecto-1/index.html", "en/projects/proyecto-1/index.html",
+        "es/projects/proyecto-2/index.html", "en/projects/proyecto-2/index.html",
+        "es/projects/proyecto-erasmus/index.html", "en/projects/proyecto-erasmus/index.html",
+        "es/feed.xml", "en/feed.xml", "sitemap.xml",
+        "404.html", "es/404.html", "en/404.html",
+        "robots.txt", "static/site.css",
+    }  # fmt: skip
+    types = {key: rendered.content_type for key, rendered in listings.items()}
+    assert types["es/index.html"] == "text/html; charset=utf-8"
+    assert types["en/feed.xml"] == "application/atom+xml; charset=utf-8"
+    assert types["sitemap.xml"] == "application/xml; charset=utf-8"
+    assert types["robots.txt"] == "text/plain; charset=utf-8"
+    assert types["static/site.css"] == "text/css; charset=utf-8"
+
+
+def test_same_catalog_gives_same_bytes_whatever_the_input_order() -> None:
+    assert build_listings(SITE, ENTRIES) == build_listings(SITE, list(reversed(ENTRIES)))
+
+
+# ---------------------------------------------------------------- every HTML page
+
+
+def test_every_page_carries_the_contract_head_and_landmarks(html_pages: dict[str, Page]) -> None:
+    assert len(html_pages) > 20
+    for key, page in html_pages.items():
+        assert page.lang in SITE.languages, key
+        assert page.one("meta", charset="utf-8")
+        assert "width=device-width" in page.one("meta", name="viewport")["content"]
+        assert page.one("meta", name="description")["content"].strip(), key
+        assert page.all("title"), key
+        assert page.canonical.startswith(BASE + "/"), key
+        assert page.lang in page.alternates, key
+        assert "x-default" in page.alternates, key
+        assert page.alternates[page.lang] == page.canonical, key
+        for landmark in ("header", "nav", "main", "footer"):
+            assert page.all(landmark), (key, landmark)
+        skip = page.all("a")[0]
+        assert skip["href"] == "#main", key
+        assert page.one("main")["id"] == "main", key
+        assert page.one("link", rel="stylesheet")["href"] == urls.STYLESHEET_URL
+
+
+def test_hreflang_alternates_are_symmetric(html_pages: dict[str, Page]) -> None:
+    for key, page in html_pages.items():
+        for lang, href in page.alternates.items():
+            if lang == "x-default":
+                assert href in page.alternates.values()
+                continue
+            other = html_pages[key_for(href)]
+            assert other.lang == lang, (key, href)
+            assert other.canonical == href, (key, href)
+            assert other.alternates == page.alternates, (key, href)
+
+
+def test_switcher_links_the_same_page_in_every_other_language(
+    html_pages: dict[str, Page],
+) -> None:
+    for key, page in html_pages.items():
+        links = page.switcher
+        assert {a["hreflang"] for a in links} == set(SITE.languages) - {page.lang}, key
+        for a in links:
+            assert a["lang"] == a["data-lang"] == a["hreflang"], key
+            target = BASE + a["href"]
+            if a["hreflang"] in page.alternates:
+                assert target == page.alternates[a["hreflang"]], key
+            else:  # no such page in that language: the switcher leads to its home
+                assert a["href"] == urls.home_url(a["hreflang"]), key
+
+
+def test_every_internal_link_resolves_to_a_published_object(
+    site_files: dict[str, bytes], html_pages: dict[str, Page]
+) -> None:
+    post_keys = {
+        urls.object_key(urls.post_url(lang, item.slug))
+        for item in ENTRIES
+        for lang in item.versions
+    }
+    published = set(site_files) | post_keys
+    checked = 0
+    for key, page in html_pages.items():
+        ids = {attrs["id"] for _, attrs in page.tags if "id" in attrs}
+        for tag in ("a", "link"):
+            for attrs in page.all(tag):
+                href = attrs["href"]
+                if href.startswith("#"):
+                    assert href[1:] in ids, (key, href)
+                else:
+                    assert key_for(href) in published, (key, href)
+                checked += 1
+    assert checked > 200
+
+
+def test_no_script_inline_style_or_javascript_url_anywhere(site_files: dict[str, bytes]) -> None:
+    for key, body in site_files.items():
+        text = body.decode("utf-8").lower()
+        assert "javascript:" not in text, key
+        if key.endswith(".html"):
+            assert "<script" not in text, key
+            assert "<style" not in text, key
+            page = parse(body)
+            for tag, attrs in page.tags:
+                assert "style" not in attrs, (key, tag)
+                assert not [name for name in attrs if name.startswith("on")], (key, tag)
+
+
+def test_untrusted_text_is_escaped_everywhere(
+    listings: dict[str, Rendered], site_files: dict[str, bytes]
+) -> None:
+    for key, body in site_files.items():
+        assert XSS not in body.decode("utf-8"), key
+        assert "<b>Mallory" not in body.decode("utf-8"), key
+    for key in (
+        "es/page/2/index.html",
+        "en/page/2/index.html",
+        "es/projects/proyecto-erasmus/index.html",
+        "en/projects/proyecto-erasmus/index.html",
+    ):
+        assert XSS_ESCAPED in listings[key].body.decode(), key
+    for lang in SITE.languages:
+        page_html = site_files[urls.object_key(urls.post_url(lang, "hostil"))].decode()
+        assert f"<h1>{XSS_ESCAPED}</h1>" in page_html
+        assert f"<title>{XSS_ESCAPED} · Aula Abierta</title>" in page_html
+        assert "&lt;b&gt;Mallory&lt;/b&gt;" in page_html
+        page = parse(page_html)
+        # Attribute values survive the round trip intact, so nothing broke out of them.
+        assert page.one("meta", name="description")["content"] == (
+            '"><img src=x onerror=alert(1)> & more'
+        )
+        alt = "imagen" if lang == "es" else "image"
+        assert [img["alt"] for img in page.all("img")] == [f"{XSS}, {alt} 1"]
+        feed = listings[urls.object_key(urls.feed_url(lang))].body.decode()
+        assert f'<title type="text">{XSS_ESCAPED}</title>' in feed
+        titles = [e.findtext(f"{ATOM}title") for e in xml(feed).iter(f"{ATOM}entry")]
+        assert XSS in titles
+    assert "<script" not in listings["sitemap.xml"].body.decode()
+
+
+def test_site_name_is_escaped_in_pages_and_feeds() -> None:
+    site = SiteConfig.from_settings(Settings(site_url=BASE, site_name="Press & <Friends>"))
+    out = build_listings(site, [BILINGUAL])
+    home = out["es/index.html"].body.decode()
+    assert "<title>Press &amp; &lt;Friends&gt;</title>" in home
+    assert "<Friends>" not in home
+    feed = xml(out["es/feed.xml"].body)
+    assert feed.findtext(f"{ATOM}title") == "Press & <Friends>"
+
+
+def test_control_characters_never_break_the_feed() -> None:
+    broken = entry("control", "2024-01-01", {"es": "original"}, title="Tab\x0bbed\x00 title")
+    feed = xml(build_listings(SITE, [broken])["es/feed.xml"].body)
+    assert [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")] == ["Tabbed title"]
+
+
+# ---------------------------------------------------------------- post pages
+
+
+def test_post_page_shows_trusted_body_meta_gallery_and_project(
+    site_files: dict[str, bytes],
+) -> None:
+    html = site_files["es/posts/bilingue/index.html"].decode()
+    assert "<p>Body of <em>bilingue</em>." in html
+    page = parse(html)
+    assert page.lang == "es"
+    assert page.one("time")["datetime"] == "2024-05-22"
+    assert "22 de mayo de 2024" in page.text
+    assert "Por IES Abastos" in page.text
+    figures = page.all("figure")
+    images = page.all("img")
+    # The javascript: image is dropped; the others keep their order and get numbered alts.
+    assert len(figures) == len(images) == 2
+    assert [img["src"] for img in images] == [
+        "/assets/images/uploads/izquierda_ES.png",
+        "/uploads/b.jpg",
+    ]
+    assert [img["alt"] for img in images] == ["bilingue (es), imagen 1", "bilingue (es), imagen 2"]
+    assert all(img["loading"] == "lazy" and img["decoding"] == "async" for img in images)
+    project = [a for a in page.all("a") if a["href"] == "/es/projects/proyecto-2/"]
+    assert len(project) == 1
+    assert "Proyecto 2" in page.text
+    english = parse(site_files["en/posts/bilingue/index.html"])
+    assert "22 May 2024" in english.text
+    assert "By IES Abastos" in english.text
+
+
+def test_machine_note_only_on_machine_translations_and_links_the_original(
+    html_pages: dict[str, Page],
+) -> None:
+    seen = 0
+    for item in ENTRIES:
+        for lang, version in item.versions.items():
+            page = html_pages[urls.object_key(urls.post_url(lang, item.slug))]
+            assert page.has_class("note-machine") == (version.kind == "machine"), item.slug
+            if version.kind == "machine":
+                seen += 1
+                assert "Machine-translated from Spanish." in "".join(page.text)
+                original = [a for a in page.all("a") if a["href"] == f"/es/posts/{item.slug}/"]
+                assert {a.get("hreflang") for a in original} == {"es"}
+                assert "Read the original" in page.text
+    assert seen == 3
+    listing_pages = [page for key, page in html_pages.items() if "/posts/" not in key]
+    assert not [page for page in listing_pages if page.has_class("note-machine")]
+
+
+def test_stale_note_only_on_out_of_date_human_translations(html_pages: dict[str, Page]) -> None:
+    stale = [key for key, page in html_pages.items() if page.has_class("note-stale")]
+    assert stale == ["en/posts/desfasada/index.html"]
+    page = html_pages[stale[0]]
+    assert "This translation may be out of date with the original." in "".join(page.text)
+    assert not html_pages["en/posts/bilingue/index.html"].has_class("note-stale")
+
+
+def test_single_language_post_has_only_its_own_alternates(html_pages: dict[str, Page]) -> None:
+    only_en = html_pages["en/posts/only-english/index.html"]
+    # No default-language (es) version: x-default is the source's own version.
+    assert only_en.alternates == {
+        "en": f"{BASE}/en/posts/only-english/",
+        "x-default": f"{BASE}/en/posts/only-english/",
+    }
+    assert [(a["hreflang"], a["href"]) for a in only_en.switcher] == [("es", "/es/")]
+    bilingual = html_pages["en/posts/bilingue/index.html"]
+    assert bilingual.alternates["x-default"] == f"{BASE}/es/posts/bilingue/"
+    assert [(a["hreflang"], a["href"]) for a in bilingual.switcher] == [
+        ("es", "/es/posts/bilingue/")
+    ]
+    assert "Leer en español" in bilingual.text
+
+
+def test_render_post_page_refuses_a_missing_version() -> None:
+    with pytest.raises(ValueError, match="no 'en' version"):
+        render_post_page(SITE, ONLY_ES, "en", "<p>x</p>")
+    with pytest.raises(ValueError, match="no 'ca' version"):
+        render_post_page(SITE, ONLY_ES, "ca", "<p>x</p>")
+
+
+# ---------------------------------------------------------------- listings
+
+
+def listed_slugs(page: Page, lang: str) -> list[str]:
+    prefix = f"/{lang}/posts/"
+    return [
+        a["href"].removeprefix(prefix).rstrip("/")
+        for a in page.all("a")
+        if a["href"].startswith(prefix)
+    ]
+
+
+def test_language_homes_are_newest_first_and_paginated(html_pages: dict[str, Page]) -> None:
+    for lang, order, count in (("es", ES_ORDER, 3), ("en", EN_ORDER, 2)):
+        keys = [urls.object_key(urls.home_url(lang, n)) for n in range(1, count + 1)]
+        assert urls.object_key(urls.home_url(lang, count + 1)) not in html_pages
+        chunks = [listed_slugs(html_pages[key], lang) for key in keys]
+        assert [slug for chunk in chunks for slug in chunk] == order
+        assert all(0 < len(chunk) <= SITE.page_size for chunk in chunks)
+        for number, key in enumerate(keys, start=1):
+            page = html_pages[key]
+            newer = [a["href"] for a in page.all("a", rel="prev")]
+            older = [a["href"] for a in page.all("a", rel="next")]
+            assert newer == ([urls.home_url(lang, number - 1)] if number > 1 else [])
+            assert older == ([urls.home_url(lang, number + 1)] if number < count else [])
+
+
+def test_pages_beyond_another_languages_last_page_have_no_alternate(
+    html_pages: dict[str, Page],
+) -> None:
+    third = html_pages["es/page/3/index.html"]
+    assert set(third.alternates) == {"es", "x-default"}
+    assert [(a["hreflang"], a["href"]) for a in third.switcher] == [("en", "/en/")]
+    second = html_pages["en/page/2/index.html"]
+    assert second.alternates["es"] == f"{BASE}/es/page/2/"
+    assert "Older posts" not in second.text
+    assert "Newer posts" in second.text
+
+
+def test_listing_shows_title_link_description_and_date(html_pages: dict[str, Page]) -> None:
+    home = html_pages["en/index.html"]
+    assert "bilingue (en)" in home.text
+    assert "A short description" in home.text
+    assert "22 May 2024" in home.text
+    assert home.all("time", datetime="2024-05-22")
+
+
+def test_project_pages_list_only_their_posts_in_each_language(
+    html_pages: dict[str, Page],
+) -> None:
+    es_two = html_pages["es/projects/proyecto-2/index.html"]
+    assert listed_slugs(es_two, "es") == ["bilingue", "traducida"]
+    assert "Proyecto 2" in es_two.text
+    assert "Proyecto" in es_two.text  # the "Project" kicker, in Spanish
+    en_one = html_pages["en/projects/proyecto-1/index.html"]
+    # solo-espanol is in proyecto-1 but has no English version.
+    assert listed_slugs(en_one, "en") == ["antigua"]
+    assert en_one.alternates["es"] == f"{BASE}/es/projects/proyecto-1/"
+    erasmus = html_pages["en/projects/proyecto-erasmus/index.html"]
+    assert "Proyecto Erasmus+" in erasmus.text
+    assert "Project" in erasmus.text
+
+
+def test_project_with_posts_in_one_language_has_one_page() -> None:
+    out = build_listings(SITE, [ONLY_ES])
+    assert "es/projects/proyecto-1/index.html" in out
+    assert "en/projects/proyecto-1/index.html" not in out
+
+
+def test_project_titles_are_readable() -> None:
+    assert project_title("proyecto-2") == "Proyecto 2"
+    assert project_title("huerto_escolar") == "Huerto escolar"
+    assert project_title("Proyecto Erasmus+") == "Proyecto Erasmus+"
+
+
+def test_empty_catalog_still_has_homes_feeds_and_sitemap() -> None:
+    out = build_listings(SITE, [])
+    home = parse(out["es/index.html"].body)
+    assert "Todavía no hay entradas." in home.text
+    assert not [key for key in out if "/page/" in key or "/projects/" in key]
+    feed = xml(out["en/feed.xml"].body)
+    assert feed.findall(f"{ATOM}entry") == []
+    assert feed.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
+    sitemap = xml(out["sitemap.xml"].body)
+    assert [u.findtext(f"{SM}loc") for u in sitemap] == [f"{BASE}/es/", f"{BASE}/en/"]
+
+
+# ---------------------------------------------------------------- feeds and sitemap
+
+
+def test_atom_feeds_parse_and_list_each_languages_posts(listings: dict[str, Rendered]) -> None:
+    for lang, order in (("es", ES_ORDER), ("en", EN_ORDER)):
+        feed = xml(listings[f"{lang}/feed.xml"].body)
+        assert feed.tag == f"{ATOM}feed"
+        assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
+        self_link = feed.find(f"{ATOM}link[@rel='self']")
+        assert self_link is not None
+        assert self_link.get("href") == f"{BASE}/{lang}/feed.xml"
+        entries = feed.findall(f"{ATOM}entry")
+        assert [e.findtext(f"{ATOM}id") for e in entries] == [
+            f"{BASE}/{lang}/posts/{slug}/" for slug in order
+        ]
+        for item in entries:
+            assert item.findtext(f"{ATOM}updated", "").endswith("Z")
+            assert item.findtext(f"{ATOM}title")
+        assert feed.findtext(f"{ATOM}updated") == "2024-05-22T12:00:00Z"
+
+
+def test_feeds_are_bounded() -> None:
+    many = [entry(f"post-{n:02d}", f"2024-03-{n:02d}", {"es": "original"}) for n in range(1, 29)]
+    feed = xml(build_listings(SITE, many)["es/feed.xml"].body)
+    ids = [e.findtext(f"{ATOM}id") for e in feed.findall(f"{ATOM}entry")]
+    assert len(ids) == FEED_SIZE
+    assert ids[0] == f"{BASE}/es/posts/post-28/"
+
+
+def test_sitemap_lists_every_version_with_hreflang_alternates(
+    listings: dict[str, Rendered],
+) -> None:
+    root = xml(listings["sitemap.xml"].body)
+    assert root.tag == f"{SM}urlset"
+    found: dict[str, dict[str, str]] = {}
+    for node in root.findall(f"{SM}url"):
+        loc = node.findtext(f"{SM}loc", "")
+        links = node.findall(f"{XHTML}link")
+        assert all(link.get("rel") == "alternate" for link in links)
+        found[loc] = {str(link.get("hreflang")): str(link.get("href")) for link in links}
+    versions = sum(len(item.versions) for item in ENTRIES)
+    homes, project_pages = 2, 6
+    assert len(found) == versions + homes + project_pages
+    for loc, alternates in found.items():
+        # Every listed URL names itself among its alternates, and so do its alternates.
+        assert loc in alternates.values()
+        for lang, href in alternates.items():
+            if lang != "x-default":
+                assert found[href] == alternates
+    assert found[f"{BASE}/en/posts/bilingue/"]["x-default"] == f"{BASE}/es/posts/bilingue/"
+    assert found[f"{BASE}/en/posts/only-english/"] == {
+        "en": f"{BASE}/en/posts/only-english/",
+        "x-default": f"{BASE}/en/posts/only-english/",
+    }
+    assert found[f"{BASE}/es/"]["en"] == f"{BASE}/en/"
+
+
+# ---------------------------------------------------------------- fixed objects
+
+
+def test_root_404_is_the_default_language_page_with_root_relative_links(
+    listings: dict[str, Rendered],
+) -> None:
+    assert listings["404.html"] == listings["es/404.html"]
+    page = parse(listings["404.html"].body)
+    assert page.one("meta", name="robots")["content"] == "noindex"
+    assert "Página no encontrada" in page.text
+    hrefs = [a["href"] for a in page.all("a")]
+    assert all(href.startswith(("/", "#")) for href in hrefs)
+    english = parse(listings["en/404.html"].body)
+    assert "Page not found" in english.text
+
+
+def test_robots_names_the_sitemap(listings: dict[str, Rendered]) -> None:
+    assert f"Sitemap: {BASE}/sitemap.xml" in listings["robots.txt"].body.decode().splitlines()
+
+
+def test_stylesheet_is_the_packaged_css(listings: dict[str, Rendered]) -> None:
+    css = listings["static/site.css"].body.decode()
+    for needle in ("prefers-color-scheme: dark", "@media print", ":focus-visible", "68ch"):
+        assert needle in css
+
+
+def test_listing_ownership_covers_what_build_listings_writes_and_nothing_else(
+    listings: dict[str, Rendered], posts: dict[str, bytes]
+) -> None:
+    assert listing_prefixes(SITE) == ("es/page/", "es/projects/", "en/page/", "en/projects/")
+    assert all(owned_listing_key(SITE, key) for key in listings)
+    stale = ["es/page/9/index.html", "en/projects/gone/index.html"]
+    assert all(owned_listing_key(SITE, key) for key in stale)
+    assert not [key for key in posts if owned_listing_key(SITE, key)]
+    assert not owned_listing_key(SITE, "assets/images/uploads/a.png")
+    assert not owned_listing_key(SITE, "static/switcher.js")
+
+
+# ---------------------------------------------------------------- configuration, i18n
+
+
+def test_site_config_from_settings() -> None:
+    site = SiteConfig.from_settings(
+        Settings(site_url="https://x.example/", languages=("en", "es"), page_size=5)
+    )
+    assert (site.base_url, site.languages, site.default_language, site.page_size) == (
+        "https://x.example",
+        ("en", "es"),
+        "en",
+        5,
+    )
+    with pytest.raises(ValueError, match="page_size"):
+        SiteConfig("n", BASE, ("es",), "es", 0)
+    with pytest.raises(ValueError, match="default language"):
+        SiteConfig("n", BASE, ("es",), "en", 10)
+
+
+def test_every_supported_language_has_every_interface_string() -> None:
+    keys = set(UI["es"])
+    for lang in SUPPORTED_LANGUAGES:
+        assert set(UI[lang]) == keys, lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "text"),
+    [
+        ("es", date(2024, 5, 22), "22 de mayo de 2024"),
+        ("en", date(2024, 5, 22), "22 May 2024"),
+        ("ca", date(2024, 5, 22), "22 de maig de 2024"),
+        ("ca", date(2024, 4, 3), "3 d'abril de 2024"),
+        ("ca", date(2024, 10, 1), "1 d'octubre de 2024"),
+    ],
+)
+def test_dates_are_written_the_way_each_language_writes_them(
+    lang: str, day: date, text: str
+) -> None:
+    assert format_date(day, lang) == text
+
+
+def test_catalan_site_speaks_catalan() -> None:
+    site = SiteConfig.from_settings(Settings(site_url=BASE, languages=("ca", "es")))
+    item = entry("hola", "2024-04-03", {"es": "original", "ca": "machine"})
+    page = parse(render_post_page(site, item, "ca", "<p>Hola</p>"))
+    assert page.lang == "ca"
+    assert "Traducció automàtica del castellà." in "".join(page.text)
+    assert "3 d'abril de 2024" in page.text
+    assert [a["href"] for a in page.switcher] == ["/es/posts/hola/"]
+    assert "Leer en español" in page.text
