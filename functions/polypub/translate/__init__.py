@@ -1,0 +1,1 @@
+"""Machine translation: engine, memory keys, providers."""

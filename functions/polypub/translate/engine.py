@@ -1,0 +1,213 @@
+"""Translate a post: segments, translation memory, one batched provider call, rendered HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from polypub.content.segments import (
+    DEFAULT_PROTECTED_TERMS,
+    Segment,
+    segment_body,
+    segment_text,
+)
+from polypub.ports import TranslationMemory, Translator
+from polypub.translate.errors import PlaceholderMismatch, TranslationError
+from polypub.translate.memory import memory_key
+
+
+class TranslatablePost(Protocol):
+    """What the engine reads of a post (``polypub.content.post.Post`` has it all)."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def description(self) -> str | None: ...
+
+    @property
+    def body(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class TranslatedPost:
+    """One post in the target language, ready for the page template."""
+
+    title: str
+    description: str | None
+    body_html: str
+    # Characters of the texts actually sent to providers (0 when memory had everything).
+    chars_sent: int
+    # Who made the text: the providers whose work it is (from memory or sent now),
+    # comma-separated, e.g. "google" or "google,apertium" after a fallback.
+    provider: str
+    # Translatable segments in the post (title and description included) and how many
+    # of them memory answered.
+    segments: int
+    from_memory: int
+
+
+def served_by(translator: Translator) -> str:
+    """The provider that answered the translator's last call.
+
+    A fallback chain keeps ``name`` fixed to its first provider but reports in
+    ``last_served`` who actually answered, so that text made by a fallback is filed
+    in memory under the fallback's name, never passed off as the first provider's.
+    """
+    last = getattr(translator, "last_served", None)
+    return last if isinstance(last, str) and last else translator.name
+
+
+def provider_names(translator: Translator) -> tuple[str, ...]:
+    """Every provider behind ``translator``, its own name first (a chain lists its members)."""
+    names = getattr(translator, "names", None)
+    if isinstance(names, tuple) and names and all(isinstance(n, str) for n in names):
+        return (translator.name, *(n for n in names if n != translator.name))
+    return (translator.name,)
+
+
+class TranslationEngine:
+    """Memory first, then one batched call for the misses, then a piecewise fallback."""
+
+    def __init__(
+        self,
+        translator: Translator,
+        memory: TranslationMemory,
+        *,
+        protected_terms: Iterable[str] = DEFAULT_PROTECTED_TERMS,
+    ) -> None:
+        self.translator = translator
+        self.memory = memory
+        self.protected_terms = tuple(protected_terms)
+
+    def translate_post(self, post: TranslatablePost, source: str, target: str) -> TranslatedPost:
+        """Translate title, description and body of ``post`` from ``source`` to ``target``."""
+        if source == target:
+            raise ValueError(f"source and target language are both {source!r}")
+        body = segment_body(post.body, self.protected_terms)
+        title = segment_text(post.title, self.protected_terms)
+        description = (
+            segment_text(post.description, self.protected_terms) if post.description else None
+        )
+        head = [title] if description is None else [title, description]
+        batch = self._translate([*head, *body.segments], source, target)
+
+        translated = batch.texts
+        title_text = post.title if translated[0] is None else title.to_plain(translated[0])
+        description_text = post.description
+        if description is not None and translated[1] is not None:
+            description_text = description.to_plain(translated[1])
+        return TranslatedPost(
+            title=title_text,
+            description=description_text,
+            body_html=body.render(translated[len(head) :]),
+            chars_sent=batch.chars_sent,
+            provider=",".join(batch.providers) or self.translator.name,
+            segments=batch.segments,
+            from_memory=batch.from_memory,
+        )
+
+    def _translate(self, segments: Sequence[Segment], source: str, target: str) -> _Batch:
+        """A checked translation per segment (None for segments with nothing to translate)."""
+        # One entry per distinct text: a repeated sentence is looked up and sent once.
+        unique: dict[str, Segment] = {}
+        for segment in segments:
+            if segment.translatable:
+                unique.setdefault(segment.text, segment)
+
+        batch = _Batch(texts=[], chars_sent=0, providers=[], segments=0, from_memory=0)
+        done: dict[str, str] = {}
+        # The translator's own name first; then, for a fallback chain, what its
+        # fallbacks made earlier, so a re-render never pays for the same text twice.
+        for name in provider_names(self.translator):
+            keys = {memory_key(name, source, target, t): t for t in unique if t not in done}
+            if not keys:
+                break
+            for key, answer in self.memory.get_many(list(keys)).items():
+                text = keys.get(key)
+                if text is not None and _fits(unique[text], answer):
+                    done[text] = answer
+                    if name not in batch.providers:
+                        batch.providers.append(name)
+        remembered = set(done)
+
+        misses = [text for text in unique if text not in done]
+        if misses:
+            done.update(self._send(misses, unique, source, target, batch))
+
+        wanted = [s.text if s.translatable else None for s in segments]
+        batch.texts = [None if text is None else done[text] for text in wanted]
+        batch.segments = sum(1 for text in wanted if text is not None)
+        batch.from_memory = sum(1 for text in wanted if text in remembered)
+        return batch
+
+    def _send(
+        self,
+        misses: Sequence[str],
+        unique: dict[str, Segment],
+        source: str,
+        target: str,
+        batch: _Batch,
+    ) -> dict[str, str]:
+        """Translate the missing segments in one call, and the broken ones piece by piece."""
+        results: dict[str, str] = {}
+        to_remember: dict[str, str] = {}
+
+        answers, provider = self._call(list(misses), source, target, batch)
+        broken: list[str] = []
+        for text, answer in zip(misses, answers, strict=True):
+            if _fits(unique[text], answer):
+                results[text] = answer
+                to_remember[memory_key(provider, source, target, text)] = answer
+            else:
+                broken.append(text)
+
+        if broken:
+            # The provider lost or mangled placeholders: translate the text runs between
+            # them on their own (one call for all broken segments) and put the
+            # placeholders back where the source had them. Worse sentences, same markup.
+            pieces = list(dict.fromkeys(p for text in broken for p in unique[text].pieces()))
+            answers, provider = self._call(pieces, source, target, batch)
+            translated = dict(zip(pieces, answers, strict=True))
+            for text in broken:
+                answer = unique[text].reassemble(translated)
+                unique[text].check(answer)  # cannot fail: placeholders come from the source
+                results[text] = answer
+                to_remember[memory_key(provider, source, target, text)] = answer
+
+        if to_remember:
+            self.memory.put_many(to_remember)
+        return results
+
+    def _call(
+        self, texts: list[str], source: str, target: str, batch: _Batch
+    ) -> tuple[list[str], str]:
+        answers = list(self.translator.translate(texts, source, target))
+        if len(answers) != len(texts):
+            raise TranslationError(
+                f"{self.translator.name} returned {len(answers)} texts for {len(texts)}",
+                provider=self.translator.name,
+            )
+        provider = served_by(self.translator)
+        batch.chars_sent += sum(len(text) for text in texts)
+        if provider not in batch.providers:
+            batch.providers.append(provider)
+        return answers, provider
+
+
+@dataclass
+class _Batch:
+    texts: list[str | None]
+    chars_sent: int
+    providers: list[str]
+    segments: int
+    from_memory: int
+
+
+def _fits(segment: Segment, translated: str) -> bool:
+    try:
+        segment.check(translated)
+    except PlaceholderMismatch:
+        return False
+    return True

@@ -1,0 +1,93 @@
+"""One module per translation provider, all behind the Translator port; the fallback chain."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from polypub.ports import Translator
+from polypub.settings import Settings, SettingsError
+from polypub.translate.errors import ProviderRejected, ProviderUnavailable, TranslationError
+
+log = logging.getLogger(__name__)
+
+
+def _apertium(settings: Settings) -> Translator:
+    from polypub.translate.providers.apertium import ApertiumTranslator
+
+    # A whole post goes through one process; a cold start of the pair's data takes
+    # a second or two, so allow more than one HTTP request's timeout.
+    return ApertiumTranslator(timeout=max(30.0, settings.request_timeout))
+
+
+def _google(settings: Settings) -> Translator:
+    # Imported on use: deep-translator, requests and bs4 stay out of Apertium-only cold starts.
+    from polypub.translate.providers.google import GoogleTranslator
+
+    return GoogleTranslator.from_settings(settings)
+
+
+PROVIDERS: dict[str, Callable[[Settings], Translator]] = {
+    "apertium": _apertium,
+    "google": _google,
+}
+
+
+class FallbackChain:
+    """Providers tried in order: when one fails, the next one translates the same batch.
+
+    ``name`` is the first provider's name, always: memory keys built from it must
+    not change with the weather. ``last_served`` names the provider that answered the
+    last call; the engine files new translations under that name, so text made by a
+    fallback is never passed off as the first provider's. ``names`` lists every
+    member, so the engine can find in memory what a fallback made earlier.
+
+    Both ProviderUnavailable and ProviderRejected move on to the next provider (a
+    provider that cannot do a language pair, or refuses us, is exactly when another
+    one should); when all fail, the error is ProviderUnavailable if any failure was
+    retryable, else ProviderRejected.
+    """
+
+    def __init__(self, providers: Sequence[Translator]) -> None:
+        if not providers:
+            raise ValueError("a fallback chain needs at least one provider")
+        self.providers = tuple(providers)
+        self.name = self.providers[0].name
+        self.names = tuple(provider.name for provider in self.providers)
+        self.last_served: str | None = None
+
+    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        failures: list[TranslationError] = []
+        for provider in self.providers:
+            try:
+                result = provider.translate(texts, source, target)
+            except (ProviderUnavailable, ProviderRejected) as exc:
+                log.warning("translator %s failed, trying the next one: %s", provider.name, exc)
+                failures.append(exc)
+                continue
+            last = getattr(provider, "last_served", None)
+            self.last_served = last if isinstance(last, str) and last else provider.name
+            return result
+        summary = "; ".join(
+            f"{provider.name}: {failure}"
+            for provider, failure in zip(self.providers, failures, strict=True)
+        )
+        if any(failure.retryable for failure in failures):
+            raise ProviderUnavailable(f"every translator failed ({summary})", provider=self.name)
+        raise ProviderRejected(f"every translator refused ({summary})", provider=self.name)
+
+
+def build_translator(names: Sequence[str], settings: Settings) -> Translator:
+    """The configured providers as one Translator (a FallbackChain when more than one)."""
+    if not names:
+        raise SettingsError(f"no translator named; known translators: {', '.join(PROVIDERS)}")
+    unknown = [name for name in names if name not in PROVIDERS]
+    if unknown:
+        raise SettingsError(
+            f"unknown translator(s) {', '.join(unknown)} in POLYPUB_TRANSLATOR; "
+            f"known translators: {', '.join(sorted(PROVIDERS))}"
+        )
+    if len(set(names)) != len(names):
+        raise SettingsError("POLYPUB_TRANSLATOR names a translator twice")
+    providers = [PROVIDERS[name](settings) for name in names]
+    return providers[0] if len(providers) == 1 else FallbackChain(providers)

@@ -1,0 +1,233 @@
+"""Apertium (offline, Debian packages): one ``apertium -u -f html`` process per batch."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+from collections.abc import Sequence
+from html.parser import HTMLParser
+
+from polypub.content.segments import Tag, escape_text, normalise, parse_tagged
+from polypub.translate.errors import ProviderRejected, ProviderUnavailable, TranslationError
+
+# (source, target) -> Apertium mode, and the Debian package that installs it.
+MODES: dict[tuple[str, str], str] = {
+    ("es", "en"): "spa-eng",
+    ("en", "es"): "eng-spa",
+    ("es", "ca"): "spa-cat",
+    ("ca", "es"): "cat-spa",
+}
+PACKAGES: dict[str, str] = {
+    "spa-eng": "apertium-eng-spa",
+    "eng-spa": "apertium-eng-spa",
+    "spa-cat": "apertium-spa-cat",
+    "cat-spa": "apertium-spa-cat",
+}
+
+_ID_RE = re.compile(r"([sgx])(\d+)")
+_WORD_RE = re.compile(r"\w+")
+
+
+def _to_html(text: str) -> str:
+    """Our placeholders -> markup Apertium's html format carries without damage.
+
+    Paired tags become ``<span id="gN">``: Apertium binds inline tags to the words
+    they wrap (so they move with them when word order changes) and, unlike unknown
+    tags such as ``<g1>``, spans do not make it capitalise the next word ("With
+    <g1>You</g1>"). Standalone tags become ``<br id="xN">``: a break stays where it is
+    and does not capitalise either; empty inline elements (``<x1></x1>``,
+    ``<img>``, ``<span></span>``) all do.
+    """
+    out: list[str] = []
+    for piece in parse_tagged(text):
+        if isinstance(piece, str):
+            out.append(escape_text(html.unescape(piece)))
+        elif piece.kind == "atom":
+            out.append(f'<br id="{piece.letter}{piece.number}">')
+        elif piece.kind == "open":
+            out.append(f'<span id="{piece.letter}{piece.number}">')
+        else:
+            out.append("</span>")
+    return "".join(out)
+
+
+class _Splitter(HTMLParser):
+    """Apertium's HTML answer -> one placeholder text per ``<p id="sN">`` block."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: dict[int, list[str]] = {}
+        self.current: list[str] | None = None
+        self.spans: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        match = _ID_RE.fullmatch(dict(attrs).get("id") or "")
+        if tag == "p" and match and match.group(1) == "s":
+            self.current = self.texts.setdefault(int(match.group(2)), [])
+            self.spans = []
+        elif self.current is None:
+            return
+        elif tag == "span":
+            ident = match.group(0) if match and match.group(1) == "g" else None
+            self.spans.append(ident)
+            if ident:
+                self.current.append(f"<{ident}>")
+        elif tag == "br" and match and match.group(1) == "x":
+            self.current.append(f"<{match.group(0)}/>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.current is None:
+            return
+        if tag == "p":
+            self.current = None
+        elif tag == "span" and self.spans:
+            ident = self.spans.pop()
+            if ident:
+                self.current.append(f"</{ident}>")
+
+    def handle_data(self, data: str) -> None:
+        if self.current is not None:
+            self.current.append(escape_text(data))
+
+
+def _merge_split_pairs(text: str) -> str:
+    """Join a paired tag that Apertium split when it reordered words.
+
+    Apertium copies an inline tag onto every word it wraps, so "<g1>Project
+    Country</g1>" comes back "<g1>País</g1> de <g1>Proyecto</g1>". The source had one
+    g1: a reopened pair is joined with its earlier half when what lies between them
+    is balanced, which keeps the nesting valid.
+    """
+    out: list[str | Tag] = []
+    for piece in parse_tagged(text):
+        if isinstance(piece, Tag) and piece.kind == "open":
+            close = Tag(piece.letter, piece.number, "close")
+            at = next((i for i in range(len(out) - 1, -1, -1) if out[i] == close), None)
+            if at is not None and _balanced(out[at + 1 :]):
+                del out[at]
+                continue
+        out.append(piece)
+    return "".join(str(piece) for piece in out)
+
+
+def _balanced(pieces: Sequence[str | Tag]) -> bool:
+    depth: list[Tag] = []
+    for piece in pieces:
+        if isinstance(piece, Tag) and piece.kind == "open":
+            depth.append(piece)
+        elif isinstance(piece, Tag) and piece.kind == "close":
+            if not depth or depth[-1].number != piece.number:
+                return False
+            depth.pop()
+    return not depth
+
+
+def _repair_start_case(source: str, translated: str, target: str) -> str:
+    """Give the first letter of a translation the case of the source's first letter.
+
+    Apertium treats each block as a sentence: it capitalises a lower-case start (a
+    list item "improved my skills" -> "Mejorado...") and, when it drops a leading
+    word, leaves a lower-case one ("Would you like" -> "te gusta"). Only the first
+    letter is touched; the English pronoun "I" is left alone.
+    """
+    source_letters = (ch for p in parse_tagged(source) if isinstance(p, str) for ch in p)
+    wanted = next((ch for ch in source_letters if ch.isalpha()), "")
+    out: list[str] = []
+    found = not wanted or wanted.lower() == wanted.upper()
+    for piece in parse_tagged(translated):
+        if isinstance(piece, str) and not found:
+            first = next((i for i, ch in enumerate(piece) if ch.isalpha()), None)
+            if first is not None:
+                found = True
+                word = _WORD_RE.match(piece, first)
+                pronoun_i = target == "en" and word is not None and word.group() == "I"
+                letter = piece[first].upper() if wanted.isupper() else piece[first].lower()
+                if not pronoun_i:
+                    piece = piece[:first] + letter + piece[first + 1 :]
+        out.append(str(piece))
+    return "".join(out)
+
+
+class ApertiumTranslator:
+    """Rule-based offline translation through the ``apertium`` command."""
+
+    name = "apertium"
+
+    def __init__(self, *, command: str = "apertium", timeout: float = 60.0) -> None:
+        self.command = command
+        self.timeout = timeout
+        self._modes: frozenset[str] | None = None
+
+    def available_modes(self) -> frozenset[str]:
+        """The modes ``apertium -l`` lists; asked once, on first use."""
+        if self._modes is None:
+            listing = self._run(["-l"], "")
+            self._modes = frozenset(line.strip() for line in listing.splitlines() if line.strip())
+        return self._modes
+
+    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        if not texts:
+            return []
+        mode = MODES.get((source, target))
+        if mode is None:
+            raise ProviderRejected(
+                f"apertium cannot translate {source}->{target}; "
+                f"it knows {', '.join(f'{s}->{t}' for s, t in MODES)}",
+                provider=self.name,
+            )
+        if mode not in self.available_modes():
+            raise ProviderRejected(
+                f"apertium has no {mode} mode installed; "
+                f"install the Debian package {PACKAGES[mode]} (apt-get install {PACKAGES[mode]})",
+                provider=self.name,
+            )
+        # One process for the whole batch: each text in its own numbered block, which
+        # Apertium treats as a separate sentence and copies back with its id.
+        document = "\n".join(f'<p id="s{i}">{_to_html(text)}</p>' for i, text in enumerate(texts))
+        splitter = _Splitter()
+        splitter.feed(self._run(["-u", "-f", "html", mode], document))
+        splitter.close()
+        if sorted(splitter.texts) != list(range(len(texts))):
+            raise TranslationError(
+                f"apertium returned {len(splitter.texts)} blocks for {len(texts)} texts",
+                provider=self.name,
+            )
+        results = []
+        for i, text in enumerate(texts):
+            answer = normalise(_merge_split_pairs("".join(splitter.texts[i])))
+            results.append(_repair_start_case(text, answer, target))
+        return results
+
+    def _run(self, args: list[str], stdin: str) -> str:
+        try:
+            completed = subprocess.run(
+                [self.command, *args],
+                input=stdin,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                timeout=self.timeout,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise ProviderRejected(
+                f"the {self.command!r} command is not installed; "
+                "install the Debian packages apertium apertium-eng-spa",
+                provider=self.name,
+            ) from None
+        except subprocess.TimeoutExpired:
+            raise ProviderUnavailable(
+                f"apertium took longer than {self.timeout:g}s", provider=self.name
+            ) from None
+        if completed.returncode != 0:
+            detail = completed.stderr.strip().splitlines()[-1:] or ["no message"]
+            raise ProviderUnavailable(
+                f"apertium {' '.join(args[-1:])} failed (exit {completed.returncode}): "
+                f"{detail[0][:200]}",
+                provider=self.name,
+            )
+        return completed.stdout

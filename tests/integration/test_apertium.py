@@ -1,0 +1,253 @@
+"""Apertium: the real command on the real example post, and its failure modes."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import subprocess
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from polypub.content.markdown import render_body
+from polypub.content.post import Post, parse_post
+from polypub.translate.engine import TranslationEngine
+from polypub.translate.errors import ProviderRejected, ProviderUnavailable, TranslationError
+from polypub.translate.memory import DictMemory
+from polypub.translate.providers.apertium import ApertiumTranslator
+
+EXAMPLE = Path("/work/shared/examples/erasmus-etwinning-experience.md")
+
+needs_apertium = pytest.mark.skipif(
+    shutil.which("apertium") is None, reason="apertium is not installed"
+)
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str | None] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href"))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tags.append(f"/{tag}")
+
+
+def parsed(html: str) -> _Links:
+    parser = _Links()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every command line the Apertium adapter runs."""
+    calls: list[list[str]] = []
+    real_run: Callable[..., Any] = subprocess.run
+
+    def spy(args: list[str], **kwargs: Any) -> Any:
+        calls.append(list(args))
+        return real_run(args, **kwargs)
+
+    # The adapter calls subprocess.run through the module; restored after the test.
+    monkeypatch.setattr(subprocess, "run", spy)
+    return calls
+
+
+def _modes() -> set[str]:
+    listing = subprocess.run(["apertium", "-l"], capture_output=True, text=True, check=False)
+    return {line.strip() for line in listing.stdout.splitlines()}
+
+
+@pytest.fixture
+def example() -> Post:
+    if not EXAMPLE.exists():
+        pytest.skip("shared example post not present")
+    return parse_post("posts/erasmus-etwinning-experience.md", EXAMPLE.read_bytes())
+
+
+@pytest.mark.apertium
+@needs_apertium
+def test_example_post_in_spanish_with_one_process(example: Post, runs: list[list[str]]) -> None:
+    if "eng-spa" not in _modes():
+        pytest.skip("apertium-eng-spa is not installed")
+    result = TranslationEngine(ApertiumTranslator(), DictMemory()).translate_post(
+        example, "en", "es"
+    )
+
+    translations = [args for args in runs if "-l" not in args]
+    assert translations == [["apertium", "-u", "-f", "html", "eng-spa"]]
+    assert result.provider == "apertium"
+    assert result.from_memory == 0
+    assert result.chars_sent > 2000
+
+    html = result.body_html
+    for word in ("proyecto", "experiencia", "colaboración", "profesores", "herramientas"):
+        assert word in html
+    assert "Erasmus+" in result.title
+    assert "eTwinning" in result.title
+    assert "eTwinning" in (result.description or "")
+    source_html = render_body(example.body)
+    # Same markup, same links, same protected terms; only words changed.
+    assert parsed(html).tags == parsed(source_html).tags
+    assert parsed(html).hrefs == parsed(source_html).hrefs
+    assert html.count("eTwinning") == source_html.count("eTwinning")
+    assert html.count("Erasmus+") == source_html.count("Erasmus+")
+    assert "Today I want" not in html
+
+
+@pytest.mark.apertium
+@needs_apertium
+def test_a_second_run_comes_from_memory(example: Post, runs: list[list[str]]) -> None:
+    if "eng-spa" not in _modes():
+        pytest.skip("apertium-eng-spa is not installed")
+    memory = DictMemory()
+    engine = TranslationEngine(ApertiumTranslator(), memory)
+    first = engine.translate_post(example, "en", "es")
+    runs.clear()
+    second = engine.translate_post(example, "en", "es")
+    assert runs == []
+    assert second.chars_sent == 0
+    assert second.body_html == first.body_html
+
+
+@pytest.mark.apertium
+@needs_apertium
+def test_words_after_placeholders_keep_their_case() -> None:
+    if not {"eng-spa", "spa-eng"} <= _modes():
+        pytest.skip("apertium-eng-spa is not installed")
+    text = "We work <g1>with all</g1> the students and <g2>sometimes</g2> with <x1/> too."
+    # The problem: with unknown inline tags, Apertium capitalises the word after them.
+    naive = subprocess.run(
+        ["apertium", "-u", "-f", "html", "eng-spa"],
+        input=f"<p>{text}</p>",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "<g1>Con" in naive or "<g2>A veces" in naive
+
+    (spanish,) = ApertiumTranslator().translate([text], "en", "es")
+    assert "<g1>con todo</g1>" in spanish
+    assert "<g2>a veces</g2>" in spanish
+    assert "con <x1/>" in spanish
+
+    source = "Trabajamos <g1>con todos</g1> los alumnos y <g2>a veces</g2> con <x1/> también."
+    (english,) = ApertiumTranslator().translate([source], "es", "en")
+    assert (
+        english == "We work <g1>with all</g1> the students and <g2>sometimes</g2> with <x1/> also."
+    )
+
+
+@pytest.mark.apertium
+@needs_apertium
+def test_spanish_post_into_english() -> None:
+    if "spa-eng" not in _modes():
+        pytest.skip("apertium-eng-spa is not installed")
+    post = Post(
+        source_key="posts/roma.md",
+        name="roma",
+        slug="roma",
+        title="Nuestro viaje a Roma",
+        body=(
+            "Los alumnos **leen** un [libro](https://example.org/libro) en `clase`.\n\n"
+            "- mejoré mis habilidades digitales\n"
+        ),
+        content_hash="x",
+    )
+    result = TranslationEngine(ApertiumTranslator(), DictMemory()).translate_post(post, "es", "en")
+    assert result.title == "Our trip to Rome"
+    assert result.body_html == (
+        '<p>The students <strong>read</strong> a <a href="https://example.org/libro">book</a> '
+        "in <code>clase</code>.</p>\n<ul>\n<li>I improved my digital skills</li>\n</ul>\n"
+    )
+
+
+@pytest.mark.apertium
+@needs_apertium
+def test_a_missing_pair_names_the_debian_package() -> None:
+    if "spa-cat" in _modes():
+        pytest.skip("apertium-spa-cat is installed here")
+    with pytest.raises(ProviderRejected, match="apt-get install apertium-spa-cat"):
+        ApertiumTranslator().translate(["Hola"], "es", "ca")
+
+
+# ------------------------------------------------- failure modes, with a stand-in command
+
+
+def fake_apertium(tmp_path: Path, script: str) -> str:
+    path = tmp_path / "apertium"
+    path.write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+def test_an_unknown_language_pair_is_rejected_without_running_anything(tmp_path: Path) -> None:
+    translator = ApertiumTranslator(command=str(tmp_path / "missing"))
+    with pytest.raises(ProviderRejected, match="cannot translate en->de"):
+        translator.translate(["Hello"], "en", "de")
+
+
+def test_modes_are_listed_once_and_a_missing_mode_is_rejected(tmp_path: Path) -> None:
+    log = tmp_path / "calls"
+    command = fake_apertium(tmp_path, f'echo "$@" >> {log}\necho "  spa-eng"')
+    translator = ApertiumTranslator(command=command)
+    for _ in range(2):
+        with pytest.raises(ProviderRejected, match="install the Debian package apertium-eng-spa"):
+            translator.translate(["Hello"], "en", "es")
+    assert log.read_text(encoding="utf-8").splitlines() == ["-l"]
+
+
+def test_a_missing_command_is_rejected_with_an_install_hint(tmp_path: Path) -> None:
+    translator = ApertiumTranslator(command=str(tmp_path / "no-such-apertium"))
+    with pytest.raises(ProviderRejected, match="apertium apertium-eng-spa"):
+        translator.translate(["Hello"], "en", "es")
+
+
+def test_a_slow_process_times_out_as_unavailable(tmp_path: Path) -> None:
+    command = fake_apertium(
+        tmp_path, 'if [ "$1" = "-l" ]; then echo eng-spa; exit 0; fi\nexec sleep 5'
+    )
+    translator = ApertiumTranslator(command=command, timeout=0.1)
+    with pytest.raises(ProviderUnavailable, match=r"longer than 0\.1s"):
+        translator.translate(["Hello"], "en", "es")
+
+
+def test_a_crash_is_unavailable_with_the_last_stderr_line(tmp_path: Path) -> None:
+    command = fake_apertium(
+        tmp_path, 'if [ "$1" = "-l" ]; then echo eng-spa; exit 0; fi\necho "boom" >&2\nexit 3'
+    )
+    with pytest.raises(ProviderUnavailable, match=r"exit 3\): boom"):
+        ApertiumTranslator(command=command).translate(["Hello"], "en", "es")
+
+
+def test_lost_blocks_are_an_error_not_a_misaligned_page(tmp_path: Path) -> None:
+    command = fake_apertium(
+        tmp_path,
+        'if [ "$1" = "-l" ]; then echo eng-spa; exit 0; fi\necho "<p id=\\"s0\\">Hola</p>"',
+    )
+    with pytest.raises(TranslationError, match="1 blocks for 2 texts"):
+        ApertiumTranslator(command=command).translate(["Hello", "World"], "en", "es")
+
+
+def test_split_pairs_are_joined_and_block_starts_keep_the_source_case(tmp_path: Path) -> None:
+    # What Apertium does to reordered words: the tag is copied onto each of them.
+    answer = (
+        '<p id="s0">En <span id="g1">[País</span> de <span id="g1">Proyecto]</span></p>\n'
+        '<p id="s1">Mejorado mi <span id="g1">red</span></p>'
+    )
+    command = fake_apertium(
+        tmp_path, f'if [ "$1" = "-l" ]; then echo eng-spa; exit 0; fi\ncat <<\'EOF\'\n{answer}\nEOF'
+    )
+    out = ApertiumTranslator(command=command).translate(
+        ["In <g1>[Project Country]</g1>", "improved my <g1>network</g1>"], "en", "es"
+    )
+    assert out == ["En <g1>[País de Proyecto]</g1>", "mejorado mi <g1>red</g1>"]
