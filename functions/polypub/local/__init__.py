@@ -1,0 +1,1 @@
+"""Local development: embedded AWS from template.yaml, queue pump, preview."""

@@ -1,0 +1,365 @@
+"""start_embedded_aws(): moto's server on loopback holding the resources template.yaml declares."""
+
+from __future__ import annotations
+
+import dataclasses
+import http.client
+import ipaddress
+import json
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from polypub.local.template import (
+    BucketSpec,
+    LocalStack,
+    QueueSpec,
+    Ref,
+    TableSpec,
+    TemplateError,
+    describe,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudfront import CloudFrontClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+
+# moto accepts any credentials; these are the values its documentation uses, and they
+# map to moto's default account 123456789012.
+DUMMY_KEY = "testing"
+
+# moto keeps its state in module globals: every server in one process shares it, and
+# each start resets it. So only one embedded AWS may run per process.
+_active_lock = threading.Lock()
+_active: list[EmbeddedAws] = []
+_clients_lock = threading.Lock()
+
+
+class EmbeddedAwsError(RuntimeError):
+    """The embedded AWS could not be started."""
+
+
+@dataclass(frozen=True)
+class EmbeddedAws:
+    """A running moto server and the names of what was created in it."""
+
+    endpoint_url: str
+    region: str
+    source_bucket: str
+    site_bucket: str
+    catalog_table: str
+    render_queue_url: str
+    render_dlq_url: str
+    translate_queue_url: str
+    translate_dlq_url: str
+    distribution_id: str
+    # The functions' shared environment (template Globals) resolved to local values.
+    variables: Mapping[str, str] = field(default_factory=dict)
+    _server: Any = field(default=None, repr=False, compare=False)
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def stop(self) -> None:
+        """Shut the server down and drop everything it held."""
+        if self._server is None:
+            return
+        try:
+            _reset_moto(self.endpoint_url)
+        finally:
+            self._server.stop()
+            with _active_lock:
+                if self in _active:
+                    _active.remove(self)
+
+    def env(self, *, site_url: str | None = None) -> dict[str, str]:
+        """The variables the handlers read (Settings.from_env) to use this endpoint.
+
+        POLYPUB_SITE_URL is the CloudFront domain in the cloud; locally only the preview
+        server knows it, so the caller passes it.
+        """
+        values = dict(self.variables)
+        values.update(
+            {
+                "AWS_ENDPOINT_URL": self.endpoint_url,
+                "AWS_ACCESS_KEY_ID": DUMMY_KEY,
+                "AWS_SECRET_ACCESS_KEY": DUMMY_KEY,
+                "AWS_SESSION_TOKEN": DUMMY_KEY,
+                "AWS_REGION": self.region,
+                "AWS_DEFAULT_REGION": self.region,
+                "POLYPUB_SOURCE_BUCKET": self.source_bucket,
+                "POLYPUB_SITE_BUCKET": self.site_bucket,
+                "POLYPUB_CATALOG_TABLE": self.catalog_table,
+                "POLYPUB_TRANSLATE_QUEUE_URL": self.translate_queue_url,
+                "POLYPUB_DISTRIBUTION_ID": self.distribution_id,
+            }
+        )
+        if site_url is not None:
+            values["POLYPUB_SITE_URL"] = site_url
+        return values
+
+    def to_json(self) -> str:
+        """The endpoint and resource names, for printing or for another process."""
+        public = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if not f.name.startswith("_")
+        }
+        public["variables"] = dict(self.variables)
+        return json.dumps(public, indent=2, sort_keys=True)
+
+    def client(self, service_name: str) -> Any:
+        """A boto3 client for this endpoint (dummy credentials, no global state).
+
+        Cached per service: building a client costs ~0.2 s, and clients are thread-safe.
+        """
+        with _clients_lock:
+            if service_name not in self._clients:
+                self._clients[service_name] = _session(self.region).client(  # type: ignore[call-overload]
+                    service_name, endpoint_url=self.endpoint_url
+                )
+            return self._clients[service_name]
+
+
+def _session(region: str) -> boto3.session.Session:
+    return boto3.session.Session(
+        aws_access_key_id=DUMMY_KEY,
+        aws_secret_access_key=DUMMY_KEY,
+        aws_session_token=DUMMY_KEY,
+        region_name=region,
+    )
+
+
+def _reset_moto(endpoint_url: str) -> None:
+    host_port = endpoint_url.split("://", 1)[1]
+    connection = http.client.HTTPConnection(host_port, timeout=10)
+    try:
+        connection.request("POST", "/moto-api/reset")
+        connection.getresponse().read()
+    finally:
+        connection.close()
+
+
+def start_embedded_aws(
+    port: int = 0,
+    *,
+    template: Path,
+    host: str = "127.0.0.1",
+    region: str = "us-east-1",
+    prefix: str = "polypub",
+    parameters: Mapping[str, str] | None = None,
+) -> EmbeddedAws:
+    """Start moto on `host:port` (0: any free port) and create the template's resources.
+
+    `parameters` override the template's parameter defaults, like `sam deploy
+    --parameter-overrides`. Nothing is written to os.environ: use `.env()`.
+    """
+    from moto.server import ThreadedMotoServer  # the [local] extra; not in the Lambda bundle
+
+    # werkzeug logs every request moto serves at INFO unless told otherwise: one line
+    # per S3 call would bury what `polypub dev` prints. An application that configured
+    # the logger itself keeps its choice.
+    werkzeug_logger = logging.getLogger("werkzeug")
+    if werkzeug_logger.level == logging.NOTSET:
+        werkzeug_logger.setLevel(logging.WARNING)
+    stack = describe(template, prefix=prefix, parameters=parameters)
+    with _active_lock:
+        if _active:
+            raise EmbeddedAwsError(
+                f"an embedded AWS is already running at {_active[0].endpoint_url}; "
+                "moto shares its state within a process, so stop it first"
+            )
+        server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        server.start()
+        bound_host, bound_port = server.get_host_and_port()
+        try:
+            # A server bound to every interface is still reached through loopback here.
+            address = ipaddress.ip_address(bound_host)
+            if address.is_unspecified:
+                address = ipaddress.ip_address("::1" if address.version == 6 else "127.0.0.1")
+            netloc = f"[{address}]" if address.version == 6 else str(address)
+            endpoint_url = f"http://{netloc}:{bound_port}"
+            _reset_moto(endpoint_url)
+            aws = _create(stack, endpoint_url, region, server)
+        except BaseException:
+            server.stop()
+            raise
+        _active.append(aws)
+        return aws
+
+
+def _create(stack: LocalStack, endpoint_url: str, region: str, server: Any) -> EmbeddedAws:
+    session = _session(region)
+    s3: S3Client = session.client("s3", endpoint_url=endpoint_url)
+    sqs: SQSClient = session.client("sqs", endpoint_url=endpoint_url)
+    dynamodb: DynamoDBClient = session.client("dynamodb", endpoint_url=endpoint_url)
+    cloudfront: CloudFrontClient = session.client("cloudfront", endpoint_url=endpoint_url)
+
+    queue_urls = _create_queues(sqs, stack.queues)
+    for table in stack.tables:
+        _create_table(dynamodb, table)
+    for bucket in stack.buckets:
+        _create_bucket(s3, bucket, region)
+    for bucket in stack.buckets:
+        if bucket.notifications:
+            _wire_notifications(s3, sqs, bucket, queue_urls)
+
+    site_bucket = stack.bucket(stack.resource_for("POLYPUB_SITE_BUCKET"))
+    distribution_logical = stack.resource_for("POLYPUB_DISTRIBUTION_ID")
+    distribution_id = _create_distribution(cloudfront, site_bucket.name, distribution_logical)
+
+    values: dict[str, str] = {bucket.logical_id: bucket.name for bucket in stack.buckets}
+    values |= {table.logical_id: table.name for table in stack.tables}
+    values |= queue_urls
+    values[distribution_logical] = distribution_id
+    variables: dict[str, str] = {}
+    for name, value in stack.environment.items():
+        if isinstance(value, Ref):
+            if value.logical_id in values:
+                variables[name] = values[value.logical_id]
+        elif value is not None:
+            variables[name] = value
+
+    source = stack.bucket(stack.resource_for("POLYPUB_SOURCE_BUCKET"))
+    render_queues = {n.queue for n in source.notifications}
+    if len(render_queues) != 1:
+        raise TemplateError(f"{source.logical_id} should notify exactly one queue")
+    render_queue = stack.queue(render_queues.pop())
+    translate_queue = stack.queue(stack.resource_for("POLYPUB_TRANSLATE_QUEUE_URL"))
+    return EmbeddedAws(
+        endpoint_url=endpoint_url,
+        region=region,
+        source_bucket=source.name,
+        site_bucket=site_bucket.name,
+        catalog_table=stack.table(stack.resource_for("POLYPUB_CATALOG_TABLE")).name,
+        render_queue_url=queue_urls[render_queue.logical_id],
+        render_dlq_url=queue_urls[_dlq_of(render_queue)],
+        translate_queue_url=queue_urls[translate_queue.logical_id],
+        translate_dlq_url=queue_urls[_dlq_of(translate_queue)],
+        distribution_id=distribution_id,
+        variables=variables,
+        _server=server,
+    )
+
+
+def _dlq_of(queue: QueueSpec) -> str:
+    if queue.dead_letter_queue is None:
+        raise TemplateError(f"{queue.logical_id} has no RedrivePolicy")
+    return queue.dead_letter_queue
+
+
+def _create_queues(sqs: SQSClient, queues: tuple[QueueSpec, ...]) -> dict[str, str]:
+    urls: dict[str, str] = {}
+    # Dead-letter queues first: a RedrivePolicy names its target's ARN.
+    for spec in sorted(queues, key=lambda q: q.dead_letter_queue is not None):
+        # CFN property names were already mapped to SQS attribute names in template.py.
+        attributes: Any = dict(spec.attributes)
+        if spec.dead_letter_queue is not None:
+            target = urls[spec.dead_letter_queue]
+            arn = sqs.get_queue_attributes(QueueUrl=target, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": arn, "maxReceiveCount": spec.max_receive_count}
+            )
+        urls[spec.logical_id] = sqs.create_queue(QueueName=spec.name, Attributes=attributes)[
+            "QueueUrl"
+        ]
+    return urls
+
+
+def _create_table(dynamodb: DynamoDBClient, spec: TableSpec) -> None:
+    dynamodb.create_table(
+        TableName=spec.name,
+        AttributeDefinitions=[
+            {"AttributeName": k.name, "AttributeType": k.attribute_type}  # type: ignore[typeddict-item]
+            for k in spec.key_schema
+        ],
+        KeySchema=[
+            {"AttributeName": k.name, "KeyType": k.key_type}  # type: ignore[typeddict-item]
+            for k in spec.key_schema
+        ],
+        BillingMode=spec.billing_mode,  # type: ignore[arg-type]
+    )
+
+
+def _create_bucket(s3: S3Client, spec: BucketSpec, region: str) -> None:
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=spec.name)
+    else:
+        s3.create_bucket(
+            Bucket=spec.name,
+            CreateBucketConfiguration={"LocationConstraint": region},  # type: ignore[typeddict-item]
+        )
+    # moto gap: deleting from a *versioned* bucket adds a delete marker but sends no
+    # s3:ObjectRemoved event (moto/s3/models.py delete_object notifies only when the
+    # bucket is unversioned), while AWS sends ObjectRemoved:DeleteMarkerCreated. A
+    # bucket that feeds a queue therefore stays unversioned locally, so a teacher's
+    # delete from any S3 client reaches the pipeline as it does in the cloud.
+    if spec.versioned and not spec.notifications:
+        s3.put_bucket_versioning(Bucket=spec.name, VersioningConfiguration={"Status": "Enabled"})
+
+
+def _wire_notifications(
+    s3: S3Client, sqs: SQSClient, spec: BucketSpec, queue_urls: Mapping[str, str]
+) -> None:
+    arns: dict[str, str] = {}
+    configurations: list[Any] = []
+    for index, notification in enumerate(spec.notifications):
+        if notification.queue not in arns:
+            arns[notification.queue] = sqs.get_queue_attributes(
+                QueueUrl=queue_urls[notification.queue], AttributeNames=["QueueArn"]
+            )["Attributes"]["QueueArn"]
+        rules = [
+            {"Name": name, "Value": value}
+            for name, value in (("prefix", notification.prefix), ("suffix", notification.suffix))
+            if value
+        ]
+        entry: dict[str, Any] = {
+            "Id": f"{spec.logical_id}-{index}",
+            "QueueArn": arns[notification.queue],
+            "Events": [notification.event],
+        }
+        if rules:
+            entry["Filter"] = {"Key": {"FilterRules": rules}}
+        configurations.append(entry)
+    # Like AWS, moto then posts an s3:TestEvent message to each queue; the render
+    # handler skips it there as it does in the cloud.
+    s3.put_bucket_notification_configuration(
+        Bucket=spec.name,
+        NotificationConfiguration={"QueueConfigurations": configurations},
+    )
+
+
+def _create_distribution(cloudfront: CloudFrontClient, site_bucket: str, logical_id: str) -> str:
+    # Only a target for the handlers' invalidations: moto does not serve content, the
+    # preview server does.
+    origin_id = "site"
+    response = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": f"polypub-{logical_id}",
+            "Comment": f"local stand-in for {logical_id}",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": origin_id,
+                        "DomainName": f"{site_bucket}.s3.amazonaws.com",
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": origin_id,
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            },
+        }
+    )
+    return response["Distribution"]["Id"]
