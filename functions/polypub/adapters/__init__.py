@@ -1,0 +1,1 @@
+"""Cloud and local implementations of the ports."""

@@ -1,0 +1,185 @@
+"""polypub: build | dev | status. Argument parsing and printing only; the work lives elsewhere."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from polypub.settings import Settings, SettingsError
+
+EXIT_OK = 0
+EXIT_FAILURES = 1
+EXIT_USAGE = 2
+
+
+def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    extra: dict[str, Any] = dict(overrides)
+    if getattr(args, "translator", None):
+        extra["translators"] = tuple(p.strip() for p in args.translator.split(",") if p.strip())
+    if getattr(args, "languages", None):
+        extra["languages"] = tuple(p.strip() for p in args.languages.split(",") if p.strip())
+    if getattr(args, "site_url", None):
+        extra["site_url"] = args.site_url.rstrip("/")
+    env = dict(os.environ)
+    # Local runs default to the offline provider: no account, no network.
+    env.setdefault("POLYPUB_TRANSLATOR", "apertium")
+    return Settings.from_env(env, **extra)
+
+
+def _progress(stream: Any) -> Any:
+    interactive = stream.isatty()
+
+    def report(index: int, total: int, label: str) -> None:
+        if interactive:
+            stream.write(f"\r\033[K[{index}/{total}] {label[:70]}")
+            if index == total:
+                stream.write("\n")
+        elif total >= 20 and (index % max(1, total // 10) == 0 or index == total):
+            stream.write(f"[{index}/{total}] {label}\n")
+        stream.flush()
+
+    return report
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from polypub.local.build import run_build
+
+    content = Path(args.content_dir)
+    if not content.is_dir():
+        print(f"polypub build: {content} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    out = Path(args.out)
+    state = Path(args.state) if args.state else Path(".polypub") / "build-state"
+    settings = _settings(args)
+    summary = run_build(
+        settings, content, out, state, progress=None if args.quiet else _progress(sys.stderr)
+    )
+    if args.json:
+        print(json.dumps(summary.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(
+            f"Built {out}: {summary.posts} posts, {summary.pages} pages in "
+            f"{len(summary.languages)} languages ({', '.join(sorted(summary.languages)) or '-'}), "
+            f"{summary.assets} assets, {summary.removed} removed, "
+            f"{summary.written} files changed, in {summary.seconds:.2f} s."
+        )
+        providers = ", ".join(f"{k}: {v}" for k, v in sorted(summary.chars_by_provider.items()))
+        print(
+            f"Characters sent for translation: {summary.chars_sent}"
+            + (f" ({providers})" if providers else "")
+        )
+        for note in summary.notes:
+            print(f"note: {note}")
+        for failure in summary.failures:
+            print(f"FAILED {failure.key}: [{failure.code}] {failure.message}", file=sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_FAILURES
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    from polypub.local.dev import DevOptions, run_dev
+
+    content = Path(args.content_dir)
+    if not content.is_dir():
+        print(f"polypub dev: {content} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    options = DevOptions(
+        content_dir=content,
+        aws_port=args.aws_port,
+        port=args.port,
+        once=args.once,
+        watch=not args.no_watch,
+        info_file=Path(args.info_file) if args.info_file else None,
+        template=Path(args.template),
+    )
+    return run_dev(options, _settings(args))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from polypub.local.status import load_statuses, render_status
+
+    try:
+        statuses, entries = load_statuses(
+            state_dir=Path(args.state) if args.state else None,
+            info_file=Path(args.info_file) if args.info_file else None,
+            settings=_settings(args),
+        )
+    except FileNotFoundError as exc:
+        print(f"polypub status: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "sources": [s.to_dict() for s in statuses],
+                    "posts": [e.to_dict() for e in entries],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(render_status(statuses, entries))
+    return EXIT_FAILURES if any(s.state == "failed" for s in statuses) else EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="polypub", description="Polyglot Press: Markdown posts in, a bilingual site out."
+    )
+    sub = root.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--translator", help="provider chain, e.g. apertium or google,apertium")
+        p.add_argument("--languages", help="site languages, first is the default (es,en)")
+        p.add_argument("--site-url", help="absolute base URL used in canonical links")
+
+    build = sub.add_parser("build", help="publish a content folder into a site folder")
+    build.add_argument("content_dir")
+    build.add_argument("--out", required=True, help="the site folder to write")
+    build.add_argument(
+        "--state", help="catalog and translation memory (default .polypub/build-state)"
+    )
+    build.add_argument("--json", action="store_true", help="print the summary as JSON")
+    build.add_argument("--quiet", action="store_true", help="no progress lines")
+    common(build)
+    build.set_defaults(func=cmd_build)
+
+    dev = sub.add_parser("dev", help="embedded AWS + real handlers + preview server + watcher")
+    dev.add_argument("content_dir")
+    dev.add_argument("--aws-port", type=int, default=5000, help="moto server port (0: any free)")
+    dev.add_argument("--port", type=int, default=8000, help="preview site port (0: any free)")
+    dev.add_argument("--once", action="store_true", help="process the content, then exit")
+    dev.add_argument("--no-watch", action="store_true", help="do not watch the folder")
+    dev.add_argument("--info-file", help="write endpoint, buckets, queues and URLs as JSON")
+    dev.add_argument("--template", default="template.yaml", help="the SAM template to read")
+    common(dev)
+    dev.set_defaults(func=cmd_dev)
+
+    status = sub.add_parser("status", help="what happened to every uploaded file")
+    status.add_argument("--state", help="a `polypub build` state folder")
+    status.add_argument("--info-file", help="the JSON written by `polypub dev --info-file`")
+    status.add_argument("--json", action="store_true")
+    common(status)
+    status.set_defaults(func=cmd_status)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code = int(args.func(args))
+    except SettingsError as exc:
+        print(f"polypub: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Lambda entry points: decode the event, call the pipeline, report failures."""

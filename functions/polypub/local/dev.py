@@ -1,0 +1,279 @@
+"""`polypub dev`: embedded AWS from template.yaml, real handlers on real queue messages, preview."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from polypub.handlers import render, runtime, translate
+from polypub.local.aws import EmbeddedAws, start_embedded_aws
+from polypub.local.preview import PreviewServer, bucket_reader
+from polypub.local.pump import PumpResult, QueuePump, drain
+from polypub.local.watch import ContentWatcher, sync_folder
+from polypub.model import PostEntry, SourceStatus
+from polypub.settings import Settings
+from polypub.wiring import cloud_services
+
+# What the CLI may override on top of the template's defaults and the environment.
+OVERRIDABLE = ("translators", "languages", "site_name")
+
+
+@dataclass(frozen=True)
+class DevOptions:
+    content_dir: Path
+    aws_port: int = 5000
+    port: int = 8000
+    once: bool = False
+    watch: bool = True
+    info_file: Path | None = None
+    template: Path = Path("template.yaml")
+
+
+class DevSession:
+    """One local stack: start() it, upload(), drain() or serve(), then stop()."""
+
+    def __init__(
+        self,
+        options: DevOptions,
+        overrides: dict[str, Any] | None = None,
+        *,
+        out: TextIO | None = None,
+    ) -> None:
+        self.options = options
+        self._overrides = overrides or {}
+        self._out = out or sys.stdout
+        self.aws: EmbeddedAws | None = None
+        self.preview: PreviewServer | None = None
+        self.settings: Settings | None = None
+        self._pumps: list[QueuePump] = []
+        self._seen: dict[str, tuple[str, str | None]] = {}
+        self._versions: dict[str, tuple[str, ...]] = {}
+        self._stop = threading.Event()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> DevSession:
+        options = self.options
+        self.aws = aws = start_embedded_aws(options.aws_port, template=options.template)
+        try:
+            self.preview = PreviewServer.from_template(
+                bucket_reader(aws.client("s3"), aws.site_bucket),
+                options.template,
+                port=options.port,
+            ).start()
+            env = aws.env(site_url=self.preview.url)
+            # Locally the offline provider is the default; the environment or a flag may
+            # choose another, as the SAM parameter does in the cloud.
+            env["POLYPUB_TRANSLATOR"] = os.environ.get("POLYPUB_TRANSLATOR", "apertium")
+            for name in ("POLYPUB_LANGUAGES", "POLYPUB_SITE_NAME", "POLYPUB_GOOGLE_BASE_URL"):
+                if os.environ.get(name):
+                    env[name] = os.environ[name]
+            env.setdefault(
+                "POWERTOOLS_LOG_LEVEL", os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING")
+            )
+            # The handlers run in this process exactly as in Lambda: they read their
+            # configuration and credentials from the environment.
+            os.environ.update(env)
+            # Powertools reads the level when the module is imported, before this runs.
+            for module in (render, translate):
+                module.logger.setLevel(env["POWERTOOLS_LOG_LEVEL"])
+            overrides = {k: v for k, v in self._overrides.items() if k in OVERRIDABLE}
+            self.settings = Settings.from_env(env, **overrides)
+            runtime.install(cloud_services(self.settings))
+            sqs = aws.client("sqs")
+            self._pumps = [
+                QueuePump(
+                    sqs,
+                    aws.render_queue_url,
+                    render.handler,
+                    function_name="RenderFunction",
+                    region=aws.region,
+                ),
+                QueuePump(
+                    sqs,
+                    aws.translate_queue_url,
+                    translate.handler,
+                    function_name="TranslateFunction",
+                    region=aws.region,
+                ),
+            ]
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        runtime.install(None)
+        if self.preview is not None:
+            self.preview.stop()
+            self.preview = None
+        if self.aws is not None:
+            self.aws.stop()
+            self.aws = None
+
+    def __enter__(self) -> DevSession:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ work
+
+    @property
+    def info(self) -> dict[str, Any]:
+        aws, preview = self._require()
+        return {
+            "endpoint_url": aws.endpoint_url,
+            "region": aws.region,
+            "source_bucket": aws.source_bucket,
+            "site_bucket": aws.site_bucket,
+            "catalog_table": aws.catalog_table,
+            "render_queue_url": aws.render_queue_url,
+            "render_dlq_url": aws.render_dlq_url,
+            "translate_queue_url": aws.translate_queue_url,
+            "translate_dlq_url": aws.translate_dlq_url,
+            "distribution_id": aws.distribution_id,
+            "site_url": preview.url + "/",
+        }
+
+    def _require(self) -> tuple[EmbeddedAws, PreviewServer]:
+        if self.aws is None or self.preview is None:
+            raise RuntimeError("DevSession is not started")
+        return self.aws, self.preview
+
+    def upload_content(self) -> int:
+        aws, _ = self._require()
+        return sync_folder(aws.client("s3"), aws.source_bucket, self.options.content_dir)
+
+    def drain(self) -> PumpResult:
+        """Process queued messages until both queues stay empty."""
+        result = drain(self._pumps)
+        self.report_changes()
+        return result
+
+    def serve(self) -> None:
+        """Pump the queues and watch the folder until interrupted."""
+        aws, _ = self._require()
+        watcher = None
+        if self.options.watch:
+            watcher = ContentWatcher(
+                self.options.content_dir,
+                aws.client("s3"),
+                aws.source_bucket,
+                on_sync=lambda action, key: self._say(f"  {action} {key}"),
+            )
+            watcher.start()
+        try:
+            while not self._stop.is_set():
+                received = 0
+                for pump in self._pumps:
+                    try:
+                        received += pump.poll().received
+                    except Exception as exc:  # keep serving: one bad poll is not fatal
+                        self._say(f"  queue poll failed: {type(exc).__name__}: {exc}")
+                if received:
+                    self.report_changes()
+                else:
+                    self._stop.wait(0.1)
+        finally:
+            if watcher is not None:
+                watcher.stop()
+
+    # ------------------------------------------------------------------ output
+
+    def _say(self, line: str) -> None:
+        print(line, file=self._out, flush=True)
+
+    def report_changes(self) -> None:
+        """Print what the handlers did since the last call, from the catalog."""
+        services = runtime.services()
+        for status in sorted(services.catalog.list_statuses(), key=lambda s: s.key):
+            seen = (status.state, status.updated)
+            if self._seen.get(status.key) == seen:
+                continue
+            self._seen[status.key] = seen
+            self._say(_status_line(status))
+        for entry in services.catalog.list_posts():
+            versions = tuple(sorted(entry.versions))
+            if self._versions.get(entry.slug) != versions:
+                self._versions[entry.slug] = versions
+                self._say(_entry_line(entry, self.info["site_url"]))
+
+    def banner(self) -> str:
+        info = self.info
+        return "\n".join(
+            [
+                "Polyglot Press is running on embedded AWS (moto).",
+                f"  Site:            {info['site_url']}",
+                f"  S3 endpoint:     {info['endpoint_url']}  (region {info['region']}, "
+                "any access key)",
+                f"  Source bucket:   {info['source_bucket']}",
+                f"  Site bucket:     {info['site_bucket']}",
+                f"  Render queue:    {info['render_queue_url']}",
+                f"  Translate queue: {info['translate_queue_url']}",
+                "  Upload a post:   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
+                f"aws --endpoint-url {info['endpoint_url']} s3 cp post.md "
+                f"s3://{info['source_bucket']}/posts/",
+            ]
+        )
+
+
+def _status_line(status: SourceStatus) -> str:
+    if status.state == "failed":
+        return f"  FAILED {status.key}: [{status.error_code}] {status.message}"
+    detail = f" ({status.message})" if status.message else ""
+    return f"  {status.state} {status.key}{detail}"
+
+
+def _entry_line(entry: PostEntry, site_url: str) -> str:
+    langs = ", ".join(
+        f"{lang} ({version.kind})" for lang, version in sorted(entry.versions.items())
+    )
+    return f"  {entry.slug}: {langs} -> {site_url}{entry.source_lang}/posts/{entry.slug}/"
+
+
+def run_dev(options: DevOptions, settings: Settings) -> int:
+    """The CLI's `dev` command."""
+    overrides = {name: getattr(settings, name) for name in OVERRIDABLE}
+    session = DevSession(options, overrides)
+    try:
+        session.start()
+    except Exception as exc:
+        print(f"polypub dev: could not start: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if options.info_file is not None:
+            options.info_file.write_text(json.dumps(session.info, indent=2), encoding="utf-8")
+        print(session.banner(), flush=True)
+        started = time.perf_counter()
+        count = session.upload_content()
+        result = session.drain()
+        print(
+            f"Uploaded {count} files from {options.content_dir} and processed "
+            f"{result.received} messages in {time.perf_counter() - started:.1f} s"
+            + (f" ({result.failed} failed, will be retried)" if result.failed else "")
+            + ".",
+            flush=True,
+        )
+        if options.once:
+            failed = any(s.state == "failed" for s in runtime.services().catalog.list_statuses())
+            return 1 if failed or result.failed else 0
+        print(
+            f"Open {session.info['site_url']} . "
+            + ("Watching " + str(options.content_dir) + " for changes. " if options.watch else "")
+            + "Press Ctrl-C to stop.",
+            flush=True,
+        )
+        session.serve()
+    except KeyboardInterrupt:
+        print("\nStopping.", flush=True)
+    finally:
+        session.stop()
+    return 0

@@ -1,0 +1,73 @@
+"""Composition roots: build Services for the cloud (boto3) or for a local build (folders)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from polypub.adapters.localfs import (
+    CollectingQueue,
+    FolderStorage,
+    JsonCatalog,
+    JsonMemory,
+    RecordingCdn,
+)
+from polypub.pipeline import Services
+from polypub.settings import Settings
+from polypub.translate.providers import build_translator
+
+
+def aws_client(service: str, settings: Settings) -> Any:
+    """A boto3 client for the settings' region and endpoint, with standard retries."""
+    # Imported here so `polypub build` never pays for boto3 when it does not use AWS.
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5)
+    client: Any = boto3.client(
+        service,  # type: ignore[call-overload]  # the service name is a variable on purpose
+        region_name=settings.region,
+        endpoint_url=settings.endpoint_url,
+        config=config,
+    )
+    return client
+
+
+def cloud_services(settings: Settings) -> Services:
+    """Services over S3, DynamoDB, SQS and CloudFront (real AWS, or moto via endpoint_url)."""
+    from polypub.adapters.cloudfront import CloudFrontCdn
+    from polypub.adapters.dynamodb import DynamoCatalog, DynamoMemory
+    from polypub.adapters.s3 import S3Storage
+    from polypub.adapters.sqs import SqsJobQueue
+
+    s3 = aws_client("s3", settings)
+    dynamodb = aws_client("dynamodb", settings)
+    return Services(
+        settings=settings,
+        source=S3Storage(s3, settings.source_bucket),
+        site=S3Storage(s3, settings.site_bucket),
+        catalog=DynamoCatalog(dynamodb, settings.catalog_table),
+        translator=build_translator(settings.translators, settings),
+        memory=DynamoMemory(dynamodb, settings.catalog_table),
+        cdn=CloudFrontCdn(aws_client("cloudfront", settings), settings.distribution_id),
+        jobs=SqsJobQueue(aws_client("sqs", settings), settings.translate_queue_url),
+    )
+
+
+def local_services(
+    settings: Settings, content_dir: Path, out_dir: Path, state_dir: Path
+) -> tuple[Services, CollectingQueue, RecordingCdn]:
+    """Services over folders and JSON files, for `polypub build`."""
+    queue = CollectingQueue()
+    cdn = RecordingCdn()
+    services = Services(
+        settings=settings,
+        source=FolderStorage(content_dir),
+        site=FolderStorage(out_dir),
+        catalog=JsonCatalog(state_dir / "catalog.json"),
+        translator=build_translator(settings.translators, settings),
+        memory=JsonMemory(state_dir / "memory.json"),
+        cdn=cdn,
+        jobs=queue,
+    )
+    return services, queue, cdn
