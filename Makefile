@@ -1,0 +1,60 @@
+# Polyglot Press. The two commands of the README: `make demo` and `make test`.
+# Both set everything up on a fresh machine (a venv in .venv, Debian packages via
+# scripts/install-system-deps) and are safe to run again.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTEST_ARGS ?=
+
+.PHONY: help setup system-deps demo test lint typecheck unit integration e2e build bench upload-timing clean
+
+help:
+	@echo "make demo   - set up and run the real pipeline on content/ with embedded AWS"
+	@echo "make test   - set up and run lint, type checks and the whole test suite"
+	@echo "make build  - polypub build content/ --out _site (static preview, no AWS)"
+	@echo "make lint | typecheck | unit | integration | e2e | upload-timing | clean"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP) system-deps
+
+system-deps:
+	@scripts/install-system-deps
+
+demo: setup
+	$(BIN)/polypub dev content/
+
+build: setup
+	$(BIN)/polypub build content/ --out _site
+
+lint: $(STAMP)
+	$(BIN)/ruff check functions tests
+	$(BIN)/ruff format --check functions tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: setup lint typecheck
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+integration: setup
+	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+e2e: setup
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+upload-timing: setup
+	$(BIN)/python -m polypub.local.timing content/posts/erasmus-etwinning-experience.md
+
+clean:
+	rm -rf $(VENV) _site .polypub .pytest_cache .mypy_cache .ruff_cache functions/*.egg-info
