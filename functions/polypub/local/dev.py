@@ -55,6 +55,8 @@ class DevSession:
         self._seen: dict[str, tuple[str, str | None]] = {}
         self._versions: dict[str, tuple[str, ...]] = {}
         self._stop = threading.Event()
+        # Set once serve() is watching and pumping, so callers can act knowing nothing is missed.
+        self.ready = threading.Event()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -170,6 +172,7 @@ class DevSession:
                 on_sync=lambda action, key: self._say(f"  {action} {key}"),
             )
             watcher.start()
+        self.ready.set()
         try:
             while not self._stop.is_set():
                 received = 0

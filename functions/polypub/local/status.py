@@ -23,17 +23,22 @@ def load_statuses(
 
         catalog: Catalog = JsonCatalog(path)
     else:
-        if info_file is not None:
-            info = json.loads(info_file.read_text(encoding="utf-8"))
-            settings = settings.with_(
-                endpoint_url=info["endpoint_url"],
-                region=info["region"],
-                catalog_table=info["catalog_table"],
-            )
         from polypub.adapters.dynamodb import DynamoCatalog
         from polypub.wiring import aws_client
 
-        catalog = DynamoCatalog(aws_client("dynamodb", settings), settings.catalog_table)
+        if info_file is not None:
+            info = json.loads(info_file.read_text(encoding="utf-8"))
+            # The embedded AWS of `polypub dev` takes any key: a teacher's machine may have none.
+            import boto3
+
+            client = boto3.session.Session(
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+                region_name=info["region"],
+            ).client("dynamodb", endpoint_url=info["endpoint_url"])
+            catalog = DynamoCatalog(client, info["catalog_table"])
+        else:
+            catalog = DynamoCatalog(aws_client("dynamodb", settings), settings.catalog_table)
     statuses = sorted(catalog.list_statuses(), key=lambda s: s.key)
     entries = sorted(catalog.list_posts(), key=lambda e: e.slug)
     return statuses, entries

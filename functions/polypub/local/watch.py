@@ -13,6 +13,7 @@ from watchdog.observers import Observer
 
 # Editor droppings are never content.
 IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", ".part", ".crdownload")
+CHANGE_EVENTS = frozenset({"created", "modified", "deleted", "moved", "closed"})
 
 
 def content_key(root: Path, path: Path) -> str | None:
@@ -56,7 +57,9 @@ class _Handler(FileSystemEventHandler):
         self._notify = notify
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.is_directory:
+        # Opening a file is an event too (watchdog >= 4): our own read while uploading
+        # would otherwise trigger another upload, forever.
+        if event.is_directory or event.event_type not in CHANGE_EVENTS:
             return
         for attr in ("src_path", "dest_path"):
             raw = getattr(event, attr, None)
