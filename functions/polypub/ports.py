@@ -36,6 +36,9 @@ class Storage(Protocol):
 
     def list_keys(self, prefix: str = "") -> Iterator[str]: ...
 
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Every object under ``prefix`` with its size and digest, in one listing (no HEADs)."""
+
 
 class Catalog(Protocol):
     """The published posts and the status of every source object."""
@@ -53,6 +56,26 @@ class Catalog(Protocol):
     def put_status(self, status: SourceStatus) -> None: ...
 
     def list_statuses(self) -> list[SourceStatus]: ...
+
+    def claim_event(self, key: str, sequencer: str) -> bool:
+        """Remember ``sequencer`` as the newest S3 event for ``key``, with a conditional write.
+
+        False when a newer sequencer is already remembered: the event is stale and must not
+        act. The same sequencer again (a redelivery) is claimed again. Sequencers are
+        compared as text, so callers pass them padded to one width.
+        """
+
+    def newest_event(self, key: str) -> str | None:
+        """The newest sequencer claimed for ``key``, or None."""
+
+    def add_pending_paths(self, paths: Sequence[str]) -> None:
+        """Record site paths about to change, before changing them (an atomic set union)."""
+
+    def pending_paths(self) -> set[str]:
+        """Paths changed but not yet invalidated on the CDN (a crash or a CDN error left them)."""
+
+    def remove_pending_paths(self, paths: Sequence[str]) -> None:
+        """Forget paths once the CDN has accepted their invalidation (an atomic set difference)."""
 
 
 class TranslationMemory(Protocol):
@@ -76,6 +99,12 @@ class Cdn(Protocol):
 
     def invalidate(self, paths: Sequence[str]) -> None:
         """Ask the CDN to drop exactly these paths (URL paths starting with '/')."""
+
+
+class Notifier(Protocol):
+    """Where a teacher-facing report is also sent (an SNS topic with e-mail subscriptions)."""
+
+    def notify(self, subject: str, message: str) -> None: ...
 
 
 class JobQueue(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -203,3 +204,236 @@ def test_client_errors_become_named_errors_that_say_whether_to_retry() -> None:
     assert throttled.retryable
     assert not denied.retryable
     assert "secret detail" not in str(denied)
+
+
+# ------------------------------------------------------------------ reliability primitives
+
+
+def test_storage_lists_objects_with_their_digests(storage: Storage) -> None:
+    storage.put("en/index.html", b"home", "text/html")
+    storage.put("en/posts/a/index.html", b"post", "text/html")
+    listed = {info.key: info for info in storage.list_objects("en/")}
+    assert set(listed) == {"en/index.html", "en/posts/a/index.html"}
+    assert listed["en/index.html"].digest == hashlib.md5(b"home").hexdigest()  # noqa: S324
+    assert listed["en/posts/a/index.html"].size == 4
+
+
+def test_catalog_claims_events_in_sequencer_order(catalog: Catalog) -> None:
+    key = "posts/a.md"
+    assert catalog.newest_event(key) is None
+    assert catalog.claim_event(key, "0010")
+    assert catalog.claim_event(key, "0010")  # a redelivery may finish what a crash left
+    assert catalog.claim_event(key, "0020")
+    assert not catalog.claim_event(key, "0015")  # late and older: refused
+    assert catalog.newest_event(key) == "0020"
+    assert catalog.claim_event("posts/b.md", "0001")  # keys are independent
+    assert catalog.newest_event(key) == "0020"
+
+
+def test_catalog_keeps_pending_paths_as_a_set(catalog: Catalog) -> None:
+    assert catalog.pending_paths() == set()
+    catalog.add_pending_paths(["/en/a/", "/es/a/"])
+    catalog.add_pending_paths(["/es/a/", "/sitemap.xml"])
+    catalog.add_pending_paths([])
+    assert catalog.pending_paths() == {"/en/a/", "/es/a/", "/sitemap.xml"}
+    catalog.remove_pending_paths(["/en/a/", "/not-there/"])
+    assert catalog.pending_paths() == {"/es/a/", "/sitemap.xml"}
+    catalog.remove_pending_paths(["/es/a/", "/sitemap.xml"])
+    assert catalog.pending_paths() == set()
+
+
+def test_cloudfront_waits_while_too_many_invalidations_are_in_progress() -> None:
+    from botocore.stub import Stubber
+
+    client = boto3.client(
+        "cloudfront", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    slept: list[float] = []
+    cdn = CloudFrontCdn(client, "E123", retry_delays=(1.0, 2.0), sleep=slept.append)
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "create_invalidation", "TooManyInvalidationsInProgress", http_status_code=400
+        )
+        stub.add_client_error(
+            "create_invalidation", "TooManyInvalidationsInProgress", http_status_code=400
+        )
+        stub.add_response(
+            "create_invalidation",
+            {
+                "Invalidation": {
+                    "Id": "I1",
+                    "Status": "InProgress",
+                    "CreateTime": "2026-01-01T00:00:00Z",
+                    "InvalidationBatch": {
+                        "Paths": {"Quantity": 1, "Items": ["/a"]},
+                        "CallerReference": "r",
+                    },
+                },
+                "Location": "l",
+            },
+        )
+        cdn.invalidate(["/a"])
+        stub.assert_no_pending_responses()
+    assert slept == [1.0, 2.0]
+
+    with Stubber(client) as stub:
+        for _ in range(3):
+            stub.add_client_error(
+                "create_invalidation", "TooManyInvalidationsInProgress", http_status_code=400
+            )
+        with pytest.raises(InfrastructureError) as raised:
+            cdn.invalidate(["/a"])
+    assert raised.value.retryable
+
+
+def test_sns_notifier_publishes_an_ascii_subject(aws: None) -> None:
+    from polypub.adapters.sns import SnsNotifier
+
+    client = boto3.client("sns", region_name=REGION)
+    topic = client.create_topic(Name="reports")["TopicArn"]
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    client.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+
+    SnsNotifier(client, topic).notify(
+        "Polyglot Press could not publish posts/día de Europa.md\n" + "x" * 200, "the report"
+    )
+    SnsNotifier(client, "").notify("disabled", "nothing is sent")
+
+    (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    body = json.loads(message["Body"])
+    assert body["Message"] == "the report"
+    assert body["Subject"].startswith("Polyglot Press could not publish posts/dia de Europa.md")
+    assert body["Subject"].isascii()
+    assert len(body["Subject"]) < 100
+
+
+def test_replay_copies_dead_letters_back_and_keeps_what_it_could_not_send(aws: None) -> None:
+    from polypub.local.replay import QueuePair, replay
+
+    sqs = boto3.client("sqs", region_name=REGION)
+    dlq = sqs.create_queue(QueueName="render-dlq")["QueueUrl"]
+    queue = sqs.create_queue(QueueName="render")["QueueUrl"]
+    for i in range(23):
+        sqs.send_message(
+            QueueUrl=dlq,
+            MessageBody=json.dumps({"n": i}),
+            MessageAttributes={"origin": {"DataType": "String", "StringValue": "s3"}},
+        )
+    pair = QueuePair("render", dlq, queue)
+
+    first = replay(sqs, pair, method="copy", limit=5)
+    assert (first.moved, first.method) == (5, "copy")
+    rest = replay(sqs, pair, method="copy")
+    assert rest.moved == 18
+    assert rest.left == 0
+
+    bodies = []
+    while messages := sqs.receive_message(
+        QueueUrl=queue, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+    ).get("Messages", []):
+        for message in messages:
+            bodies.append(json.loads(message["Body"])["n"])
+            assert message["MessageAttributes"]["origin"]["StringValue"] == "s3"
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    assert sorted(bodies) == list(range(23))
+
+
+def test_replay_prefers_the_sqs_move_task_where_it_exists() -> None:
+    from botocore.stub import Stubber
+
+    from polypub.local.replay import QueuePair, replay
+
+    sqs = boto3.client("sqs", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    dlq, queue = "https://sqs/123/dlq", "https://sqs/123/q"
+    with Stubber(sqs) as stub:
+        stub.add_response("get_queue_attributes", {"Attributes": {"QueueArn": "arn:dlq"}})
+        stub.add_response("get_queue_attributes", {"Attributes": {"QueueArn": "arn:q"}})
+        stub.add_response(
+            "start_message_move_task",
+            {"TaskHandle": "h1"},
+            {"SourceArn": "arn:dlq", "DestinationArn": "arn:q"},
+        )
+        stub.add_response(
+            "list_message_move_tasks",
+            {
+                "Results": [
+                    {
+                        "TaskHandle": "h1",
+                        "Status": "COMPLETED",
+                        "ApproximateNumberOfMessagesMoved": 7,
+                    }
+                ]
+            },
+        )
+        stub.add_response(
+            "get_queue_attributes",
+            {
+                "Attributes": {
+                    "ApproximateNumberOfMessages": "0",
+                    "ApproximateNumberOfMessagesNotVisible": "0",
+                }
+            },
+        )
+        result = replay(sqs, QueuePair("translate", dlq, queue))
+    assert (result.moved, result.method, result.left) == (7, "move-task", 0)
+
+
+def test_replay_finds_queues_in_the_environment_and_says_what_is_missing(tmp_path: Path) -> None:
+    from polypub.local.replay import ReplayError, queue_pairs
+    from polypub.settings import Settings
+
+    env = {
+        "POLYPUB_RENDER_DLQ_URL": "https://sqs/dlq",
+        "POLYPUB_RENDER_QUEUE_URL": "https://sqs/q",
+    }
+    pairs, _ = queue_pairs(("render",), info_file=None, stack=None, settings=Settings(), env=env)
+    assert [(p.dlq_url, p.queue_url) for p in pairs] == [("https://sqs/dlq", "https://sqs/q")]
+    with pytest.raises(ReplayError, match="POLYPUB_TRANSLATE_DLQ_URL"):
+        queue_pairs(("translate",), info_file=None, stack=None, settings=Settings(), env=env)
+
+
+def test_replay_reads_the_queues_from_a_stacks_outputs() -> None:
+    from botocore.stub import Stubber
+
+    from polypub.local.replay import queue_pairs
+    from polypub.settings import Settings
+
+    cloudformation = boto3.client(
+        "cloudformation", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    outputs = {
+        "RenderDLQUrl": "https://sqs/render-dlq",
+        "RenderQueueUrl": "https://sqs/render",
+        "TranslateDLQUrl": "https://sqs/translate-dlq",
+        "TranslateQueueUrl": "https://sqs/translate",
+    }
+    with Stubber(cloudformation) as stub:
+        stub.add_response(
+            "describe_stacks",
+            {
+                "Stacks": [
+                    {
+                        "StackName": "polyglot-press",
+                        "CreationTime": "2026-01-01T00:00:00Z",
+                        "StackStatus": "CREATE_COMPLETE",
+                        "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()],
+                    }
+                ]
+            },
+            {"StackName": "polyglot-press"},
+        )
+        pairs, _ = queue_pairs(
+            ("render", "translate"),
+            info_file=None,
+            stack="polyglot-press",
+            settings=Settings(),
+            cloudformation=lambda: cloudformation,
+        )
+    assert [(p.name, p.dlq_url, p.queue_url) for p in pairs] == [
+        ("render", "https://sqs/render-dlq", "https://sqs/render"),
+        ("translate", "https://sqs/translate-dlq", "https://sqs/translate"),
+    ]

@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 #   pk="post"   sk=<slug>        doc=<PostEntry JSON>
 #   pk="status" sk=<source key>  doc=<SourceStatus JSON>
 #   pk="tm#<memory key>" sk="-"  text=<translated segment>
+#   pk="event"  sk=<source key>  seq=<newest S3 sequencer, padded>
+#   pk="cdn"    sk="pending"     paths=<string set of paths not yet invalidated>
 POST_PK = "post"
 STATUS_PK = "status"
+EVENT_PK = "event"
+CDN_PK = "cdn"
+PENDING_SK = "pending"
 MEMORY_PREFIX = "tm#"
 BATCH_GET_LIMIT = 100
 BATCH_WRITE_LIMIT = 25
@@ -97,6 +102,69 @@ class DynamoCatalog:
 
     def list_statuses(self) -> list[SourceStatus]:
         return [SourceStatus.from_dict(doc) for doc in self._query(STATUS_PK)]
+
+    def claim_event(self, key: str, sequencer: str) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(EVENT_PK), "sk": _s(key)},
+                UpdateExpression="SET seq = :seq",
+                # Equal passes: a redelivered event must be able to finish what a crashed
+                # attempt started.
+                ConditionExpression="attribute_not_exists(seq) OR seq <= :seq",
+                ExpressionAttributeValues={":seq": _s(sequencer)},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise translate_client_error(f"claiming event for {key}", exc) from exc
+        except BotoCoreError as exc:
+            raise translate_client_error(f"claiming event for {key}", exc) from exc
+        return True
+
+    def newest_event(self, key: str) -> str | None:
+        try:
+            item = self._client.get_item(
+                TableName=self.table,
+                Key={"pk": _s(EVENT_PK), "sk": _s(key)},
+                ConsistentRead=True,
+            ).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_client_error(f"reading event for {key}", exc) from exc
+        return None if item is None else str(item["seq"]["S"])
+
+    def _update_pending(self, action: str, paths: Sequence[str]) -> None:
+        unique = sorted(set(paths))
+        if not unique:
+            return
+        try:
+            self._client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(CDN_PK), "sk": _s(PENDING_SK)},
+                # ADD and DELETE on a string set are atomic on the server: concurrent
+                # functions never lose each other's paths (no read-modify-write here).
+                UpdateExpression=f"{action} paths :paths",
+                ExpressionAttributeValues={":paths": {"SS": unique}},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_client_error("recording paths to invalidate", exc) from exc
+
+    def add_pending_paths(self, paths: Sequence[str]) -> None:
+        self._update_pending("ADD", paths)
+
+    def remove_pending_paths(self, paths: Sequence[str]) -> None:
+        self._update_pending("DELETE", paths)
+
+    def pending_paths(self) -> set[str]:
+        try:
+            item = self._client.get_item(
+                TableName=self.table,
+                Key={"pk": _s(CDN_PK), "sk": _s(PENDING_SK)},
+                ConsistentRead=True,
+            ).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_client_error("reading paths to invalidate", exc) from exc
+        return set() if item is None else set(item.get("paths", {}).get("SS", []))
 
 
 class DynamoMemory:

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from polypub.content.keys import is_report_key
 from polypub.model import PostEntry, SourceStatus, TranslationJob
 from polypub.ports import ObjectInfo
 
@@ -70,6 +71,12 @@ class FolderStorage:
             parent.rmdir()
             parent = parent.parent
 
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        for key in self.list_keys(prefix):
+            info = self.head(key)
+            if info is not None:
+                yield info
+
     def list_keys(self, prefix: str = "") -> Iterator[str]:
         if not self.root.is_dir():
             return
@@ -82,6 +89,42 @@ class FolderStorage:
                 key = Path(dirpath, name).relative_to(self.root).as_posix()
                 if key.startswith(prefix):
                     yield key
+
+
+class RedirectedReports:
+    """A content folder as the source bucket, with the reports written somewhere else.
+
+    In the cloud a report object lands beside the upload, where the teacher looks; a
+    local build would write it into the content folder (often a git checkout), so it
+    goes to the build state instead, and the build summary names every failure.
+    """
+
+    def __init__(self, content: FolderStorage, reports: FolderStorage) -> None:
+        self._content = content
+        self._reports = reports
+
+    def _for(self, key: str) -> FolderStorage:
+        return self._reports if is_report_key(key) else self._content
+
+    def get(self, key: str) -> bytes | None:
+        return self._for(key).get(key)
+
+    def head(self, key: str) -> ObjectInfo | None:
+        return self._for(key).head(key)
+
+    def put(
+        self, key: str, data: bytes, content_type: str, *, cache_control: str | None = None
+    ) -> None:
+        self._for(key).put(key, data, content_type, cache_control=cache_control)
+
+    def delete(self, key: str) -> None:
+        self._for(key).delete(key)
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        return (key for key in self._content.list_keys(prefix) if not is_report_key(key))
+
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        return (o for o in self._content.list_objects(prefix) if not is_report_key(o.key))
 
 
 class _JsonFile:
@@ -108,6 +151,9 @@ class JsonCatalog:
 
     def __init__(self, path: Path) -> None:
         self._file = _JsonFile(path)
+        # Claims and path sets compare-and-write like DynamoDB's conditions; the lock
+        # makes them atomic for the threads of one process.
+        self._lock = threading.Lock()
 
     def get_post(self, slug: str) -> PostEntry | None:
         doc = self._file.section("posts").get(slug)
@@ -135,6 +181,38 @@ class JsonCatalog:
     def list_statuses(self) -> list[SourceStatus]:
         return [SourceStatus.from_dict(doc) for doc in self._file.section("statuses").values()]
 
+    def claim_event(self, key: str, sequencer: str) -> bool:
+        with self._lock:
+            events = self._file.section("events")
+            if key in events and events[key] > sequencer:
+                return False
+            events[key] = sequencer
+            self._file.save()
+            return True
+
+    def newest_event(self, key: str) -> str | None:
+        value = self._file.section("events").get(key)
+        return None if value is None else str(value)
+
+    # Added paths are saved with the next catalog write rather than at once: locally
+    # there is no CDN whose cache a crash could leave stale, and a build writes hundreds
+    # of pages, each of which would otherwise rewrite the whole file once more. Removals
+    # are saved, so the next build does not report the last one's paths again.
+    def add_pending_paths(self, paths: Sequence[str]) -> None:
+        with self._lock:
+            pending = set(self._file.section("cdn").get("pending", []))
+            self._file.section("cdn")["pending"] = sorted(pending | set(paths))
+
+    def remove_pending_paths(self, paths: Sequence[str]) -> None:
+        with self._lock:
+            pending = set(self._file.section("cdn").get("pending", []))
+            if pending & set(paths):
+                self._file.section("cdn")["pending"] = sorted(pending - set(paths))
+                self._file.save()
+
+    def pending_paths(self) -> set[str]:
+        return set(self._file.section("cdn").get("pending", []))
+
 
 class JsonMemory:
     """The TranslationMemory port in one JSON file (for `polypub build`)."""
@@ -161,6 +239,16 @@ class RecordingCdn:
     def invalidate(self, paths: Sequence[str]) -> None:
         if paths:
             self.invalidations.append(tuple(sorted(set(paths))))
+
+
+class RecordingNotifier:
+    """A Notifier for local runs and tests: keeps what would have been e-mailed."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str]] = []
+
+    def notify(self, subject: str, message: str) -> None:
+        self.messages.append((subject, message))
 
 
 class CollectingQueue:

@@ -72,10 +72,18 @@ class S3Storage:
             raise translate_client_error(f"deleting s3://{self.bucket}/{key}", exc) from exc
 
     def list_keys(self, prefix: str = "") -> Iterator[str]:
+        for info in self.list_objects(prefix):
+            yield info.key
+
+    def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
         paginator = self._client.get_paginator("list_objects_v2")
         try:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
                 for item in page.get("Contents", []):
-                    yield item["Key"]
+                    yield ObjectInfo(
+                        key=item["Key"],
+                        size=int(item.get("Size", 0)),
+                        digest=str(item.get("ETag", "")).strip('"'),
+                    )
         except (ClientError, BotoCoreError) as exc:
             raise translate_client_error(f"listing s3://{self.bucket}/{prefix}", exc) from exc

@@ -73,6 +73,23 @@ class PostTooLargeError(ContentError):
         )
 
 
+class MarkdownTooComplexError(ContentError):
+    """The body has so much inline markup that rendering it would take too long."""
+
+    code: ClassVar[str] = "markdown-too-complex"
+
+    def __init__(self, count: int, limit: int) -> None:
+        self.count = count
+        self.limit = limit
+        super().__init__(
+            f"The text of the post contains {count:,} markup characters "
+            "([ ] ( ) ! * _ ` < > | & \\ ~), more than the "
+            f"{limit:,} a post may have. This usually means something was pasted that is not "
+            "a post (a program, a data dump, a file converted badly). Check the text, "
+            "remove what does not belong there, or split it into several posts."
+        )
+
+
 class FrontMatterSyntaxError(ContentError):
     """The front matter is not valid YAML."""
 

@@ -25,6 +25,7 @@ from polypub.content.errors import (
     PostTooLargeError,
 )
 from polypub.content.keys import classify_key
+from polypub.content.markdown import check_complexity
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 # Front matter is a handful of fields; these bounds keep a hostile upload from
@@ -131,12 +132,14 @@ def parse_post(
             )
         lang = translation_lang
 
+    body = _body(front.body)
+    check_complexity(body)
     return Post(
         source_key=key,
         name=name,
         slug=_slug(fields, name),
         title=title,
-        body=_body(front.body),
+        body=body,
         content_hash=hashlib.sha256(data).hexdigest(),
         author=_clean(fields.text("author")),
         description=_clean(fields.text("description")),

@@ -1,0 +1,141 @@
+"""The reliability rules on the local adapters: sequencer claims, pending paths, listing rounds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faults import EchoTranslator
+
+from polypub.adapters.errors import InfrastructureError
+from polypub.handlers.s3events import normalise_sequencer
+from polypub.model import PostEntry, VersionInfo
+from polypub.pipeline import (
+    ListingsUnsettledError,
+    Services,
+    finish,
+    process_source_key,
+    refresh_listings,
+)
+from polypub.settings import Settings
+from polypub.wiring import local_services
+
+
+def seq(value: str) -> str:
+    padded = normalise_sequencer(value)
+    assert padded is not None
+    return padded
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Services:
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    built, _, _ = local_services(
+        Settings(translators=("apertium",)), content, tmp_path / "site", tmp_path / "state"
+    )
+    return replace(built, translator=EchoTranslator())
+
+
+def write(services: Services, key: str, title: str) -> None:
+    services.source.put(key, f"---\ntitle: {title}\nlang: en\n---\nBody.\n".encode(), "text/plain")
+
+
+def test_the_json_catalog_orders_events_by_sequencer_too(services: Services) -> None:
+    key = "posts/a.md"
+    write(services, key, "A")
+    assert process_source_key(key, services, sequencer=seq("20")).action == "published"
+    services.source.delete(key)
+    stale = process_source_key(key, services, sequencer=seq("10"))
+    assert stale.action == "skipped"
+    assert services.site.get("en/posts/a/index.html") is not None  # a stale event does nothing
+    assert process_source_key(key, services, sequencer=seq("30")).action == "unpublished"
+    assert services.site.get("en/posts/a/index.html") is None
+
+
+class FlakyCdn:
+    """Refuses the first `failures` invalidations, then records them."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.invalidated: list[set[str]] = []
+
+    def invalidate(self, paths: Sequence[str]) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise InfrastructureError(
+                "CloudFront said TooManyInvalidationsInProgress", retryable=True
+            )
+        self.invalidated.append(set(paths))
+
+
+def test_paths_stay_pending_until_an_invalidation_succeeds(services: Services) -> None:
+    cdn = FlakyCdn(failures=1)
+    services = replace(services, cdn=cdn)
+    write(services, "posts/b.md", "B")
+    outcome = process_source_key("posts/b.md", services)
+    with pytest.raises(InfrastructureError):
+        finish([outcome], services)
+    pending = services.catalog.pending_paths()
+    assert "/en/posts/b/index.html" in pending
+    assert "/sitemap.xml" in pending
+
+    # The retry writes nothing new, yet invalidates everything the failed run changed.
+    again = process_source_key("posts/b.md", services)
+    assert again.changed == []
+    finish([again], services)
+    assert cdn.invalidated == [pending]
+    assert services.catalog.pending_paths() == set()
+
+
+def entry(slug: str) -> PostEntry:
+    return PostEntry(
+        slug=slug,
+        source_key=f"posts/{slug}.md",
+        source_lang="en",
+        content_hash=slug,
+        updated="2026-01-01T00:00:00Z",
+        date="2025-01-01T00:00:00Z",
+        versions={"en": VersionInfo(title=slug, description=None, kind="original")},
+    )
+
+
+class RacingCatalog:
+    """A catalog that another function changes while listings are being rebuilt."""
+
+    def __init__(self, inner: Any, changes: int) -> None:
+        self._inner = inner
+        self.changes = changes
+        self.reads = 0
+
+    def list_posts(self) -> list[PostEntry]:
+        self.reads += 1
+        if self.reads > 1 and self.changes:
+            # Between this function's read and its check, a post was published elsewhere.
+            self.changes -= 1
+            self._inner.put_post(entry(f"concurrent-{self.changes}"))
+        posts: list[PostEntry] = self._inner.list_posts()
+        return posts
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_listings_are_rebuilt_until_the_catalog_they_show_is_current(services: Services) -> None:
+    services.catalog.put_post(entry("first"))
+    racing = RacingCatalog(services.catalog, changes=1)
+    services = replace(services, catalog=racing)
+    refresh_listings(services)
+    home = (services.site.get("en/index.html") or b"").decode()
+    assert "/en/posts/first/" in home
+    assert "/en/posts/concurrent-0/" in home
+    assert racing.reads == 3  # read, check (changed), check again after a second round
+
+
+def test_a_catalog_that_never_settles_fails_the_batch_for_a_retry(services: Services) -> None:
+    services = replace(services, catalog=RacingCatalog(services.catalog, changes=100))
+    with pytest.raises(ListingsUnsettledError):
+        refresh_listings(services)
