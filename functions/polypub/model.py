@@ -20,6 +20,8 @@ class VersionInfo:
     provider: str | None = None
     # Characters sent to a provider to make this version (0 when all came from memory).
     chars_sent: int = 0
+    # The same, by provider (a fallback chain may have used several).
+    chars_by_provider: Mapping[str, int] = field(default_factory=dict)
     # Hash of the source post this version was made from; a human translation whose
     # source_hash differs from the post's current content_hash is stale.
     source_hash: str = ""
@@ -68,6 +70,7 @@ class PostEntry:
                     "kind": v.kind,
                     "provider": v.provider,
                     "chars_sent": v.chars_sent,
+                    "chars_by_provider": dict(v.chars_by_provider),
                     "source_hash": v.source_hash,
                 }
                 for lang, v in self.versions.items()
@@ -93,6 +96,9 @@ class PostEntry:
                     kind=v["kind"],
                     provider=v.get("provider"),
                     chars_sent=int(v.get("chars_sent") or 0),
+                    chars_by_provider={
+                        str(k): int(n) for k, n in (v.get("chars_by_provider") or {}).items()
+                    },
                     source_hash=str(v.get("source_hash") or ""),
                 )
                 for lang, v in (data.get("versions") or {}).items()

@@ -8,6 +8,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 SUPPORTED_LANGUAGES = ("es", "en", "ca")
+CATALAN_VARIANTS = ("central", "valencia")
+# Environment variable -> provider whose API key it holds.
+API_KEY_VARIABLES = {
+    "POLYPUB_DEEPL_API_KEY": "deepl",
+    "POLYPUB_MICROSOFT_API_KEY": "microsoft",
+    "POLYPUB_LIBRETRANSLATE_API_KEY": "libre",
+}
 
 
 class SettingsError(ValueError):
@@ -31,6 +38,9 @@ class Settings:
     catalog_table: str = "polypub-catalog"
     translate_queue_url: str = ""
     distribution_id: str = ""
+    # SNS topic that failure reports are also published to (blank: reports stay in the
+    # bucket and `polypub status`).
+    report_topic_arn: str = ""
     languages: tuple[str, ...] = ("es", "en")
     translators: tuple[str, ...] = ("apertium",)
     site_url: str = "http://localhost:8000"
@@ -38,6 +48,21 @@ class Settings:
     region: str = "us-east-1"
     endpoint_url: str | None = None
     google_base_url: str | None = None
+    # Translation providers (see README, "Translation providers"). Endpoints can be
+    # overridden for tests and self-hosted servers; LibreTranslate has no default.
+    libretranslate_url: str | None = None
+    deepl_base_url: str | None = None
+    microsoft_base_url: str | None = None
+    microsoft_region: str | None = None
+    mymemory_base_url: str | None = None
+    mymemory_email: str | None = None
+    # A Secrets Manager secret (name or ARN) holding {"deepl": ..., "microsoft": ...,
+    # "libre": ...}: how keys reach the Lambda functions.
+    translator_secret: str | None = None
+    # Keys given directly (POLYPUB_DEEPL_API_KEY ...), for local runs. Never printed.
+    api_keys: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # Apertium's Spanish/English -> Catalan mode: "central" Catalan or "valencia"n.
+    catalan_variant: str = "central"
     request_timeout: float = 10.0
     max_post_bytes: int = 2 * 1024 * 1024
     page_size: int = 10
@@ -56,6 +81,11 @@ class Settings:
             raise SettingsError("POLYPUB_LANGUAGES names a language twice")
         if not self.translators:
             raise SettingsError("POLYPUB_TRANSLATOR names no provider")
+        if self.catalan_variant not in CATALAN_VARIANTS:
+            raise SettingsError(
+                f"POLYPUB_CATALAN_VARIANT={self.catalan_variant!r}; "
+                f"choose {' or '.join(CATALAN_VARIANTS)}"
+            )
 
     @property
     def default_language(self) -> str:
@@ -77,9 +107,21 @@ class Settings:
         text("POLYPUB_CATALOG_TABLE", "catalog_table")
         text("POLYPUB_TRANSLATE_QUEUE_URL", "translate_queue_url")
         text("POLYPUB_DISTRIBUTION_ID", "distribution_id")
+        text("POLYPUB_REPORT_TOPIC_ARN", "report_topic_arn")
         text("POLYPUB_SITE_URL", "site_url")
         text("POLYPUB_SITE_NAME", "site_name")
         text("POLYPUB_GOOGLE_BASE_URL", "google_base_url")
+        text("POLYPUB_LIBRETRANSLATE_URL", "libretranslate_url")
+        text("POLYPUB_DEEPL_BASE_URL", "deepl_base_url")
+        text("POLYPUB_MICROSOFT_BASE_URL", "microsoft_base_url")
+        text("POLYPUB_MICROSOFT_REGION", "microsoft_region")
+        text("POLYPUB_MYMEMORY_BASE_URL", "mymemory_base_url")
+        text("POLYPUB_MYMEMORY_EMAIL", "mymemory_email")
+        text("POLYPUB_TRANSLATOR_SECRET", "translator_secret")
+        text("POLYPUB_CATALAN_VARIANT", "catalan_variant")
+        keys = {key: env[name] for name, key in API_KEY_VARIABLES.items() if env.get(name)}
+        if keys:
+            values["api_keys"] = keys
         text("AWS_ENDPOINT_URL", "endpoint_url")
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
         if region:

@@ -171,16 +171,20 @@ def test_spanish_post_into_english() -> None:
     )
 
 
-@pytest.mark.apertium
-@needs_apertium
-def test_a_missing_pair_names_the_debian_package() -> None:
-    if "spa-cat" in _modes():
-        pytest.skip("apertium-spa-cat is installed here")
-    with pytest.raises(ProviderRejected, match="apt-get install apertium-spa-cat"):
-        ApertiumTranslator().translate(["Hola"], "es", "ca")
-
-
 # ------------------------------------------------- failure modes, with a stand-in command
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "package"),
+    [("es", "ca", "apertium-spa-cat"), ("en", "ca", "apertium-eng-cat")],
+)
+def test_a_missing_pair_names_the_debian_package(
+    tmp_path: Path, source: str, target: str, package: str
+) -> None:
+    # An installation with only the English-Spanish pair.
+    command = fake_apertium(tmp_path, 'echo "  eng-spa"; echo "  spa-eng"')
+    with pytest.raises(ProviderRejected, match=f"apt-get install {package}"):
+        ApertiumTranslator(command=command).translate(["Hola"], source, target)
 
 
 def fake_apertium(tmp_path: Path, script: str) -> str:

@@ -351,8 +351,12 @@ def test_build_translator_builds_the_configured_chain() -> None:
 
 
 def test_build_translator_names_the_known_providers_for_an_unknown_one() -> None:
-    with pytest.raises(SettingsError, match=r"unknown translator\(s\) deepl.*apertium, google"):
-        build_translator(["deepl", "apertium"], Settings())
+    with pytest.raises(
+        SettingsError,
+        match=r"unknown translator\(s\) bing.*apertium, aws, deepl, google, libre, microsoft, "
+        "mymemory",
+    ):
+        build_translator(["bing", "apertium"], Settings())
     with pytest.raises(SettingsError, match="twice"):
         build_translator(["apertium", "apertium"], Settings())
     with pytest.raises(SettingsError, match="no translator"):

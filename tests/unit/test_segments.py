@@ -76,11 +76,12 @@ def texts_of(body: str) -> list[str]:
     return [s.text for s in segment_body(body).segments]
 
 
-def test_segments_are_the_block_contents_and_alt_texts_in_document_order() -> None:
+def test_segments_are_the_block_contents_alt_texts_and_link_titles_in_document_order() -> None:
     assert texts_of(BODY) == [
         "Our <g1><x1/></g1> trip",
         "We visited <g1>Rome</g1> with the <g2><x1/> programme</g2> and wrote <x2/> every day. "
         "See <x3/>.",
+        "EU",  # the link's title, after the paragraph that holds the link
         "Students in the Colosseum",
         "First item with <g1>emphasis</g1>",
         "Second item <g1>gone</g1>",
@@ -103,7 +104,6 @@ def test_code_urls_paths_and_raw_html_never_reach_the_translator() -> None:
         "rome.jpg",
         "/assets/",
         "forum",
-        "EU",
     ):
         assert secret not in sent
 
@@ -291,3 +291,28 @@ def test_a_linked_image_keeps_link_and_path_and_translates_its_alt() -> None:
         '<p><a href="https://x.org">'
         '<img src="/a.png" alt="Logo de eTwinning" title="t" /></a></p>\n'
     )
+
+
+def test_link_titles_are_translated_as_plain_text_and_urls_stay() -> None:
+    body = segment_body('See [the site](https://x.org/a "Our eTwinning page") today.\n')
+    assert [s.text for s in body.segments] == [
+        "See <g1>the site</g1> today.",
+        "Our <x1/> page",
+    ]
+    html = body.render(["Mira <g1>el sitio</g1> hoy.", "<b>Nuestra</b> página <x1/>"])
+    assert html == (
+        '<p>Mira <a href="https://x.org/a" title="&lt;b&gt;Nuestra&lt;/b&gt; página eTwinning">'
+        "el sitio</a> hoy.</p>\n"
+    )
+    # Untranslated (None) keeps the source's title.
+    assert 'title="Our eTwinning page"' in body.render([None, None])
+
+
+def test_a_placeholder_moved_out_of_its_tag_is_a_mismatch() -> None:
+    (segment,) = segment_body("See [the eTwinning site](https://x.org) and **`code`**.\n").segments
+    assert segment.text == "See <g1>the <x1/> site</g1> and <g2><x2/></g2>."
+    segment.check("Mira <g1>el sitio <x1/></g1> y <g2><x2/></g2>.")
+    with pytest.raises(PlaceholderMismatch, match="moved"):
+        segment.check("Mira <x1/> <g1>el sitio</g1> y <g2><x2/></g2>.")
+    with pytest.raises(PlaceholderMismatch, match="moved"):
+        segment.check("Mira <g1>el sitio <x1/> y <g2><x2/></g2></g1>.")

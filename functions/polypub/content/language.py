@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
@@ -64,26 +65,50 @@ def visible_text(markdown_text: str) -> str:
     return _URL_RE.sub(" ", "\n".join(blocks))
 
 
-def detect_language(text: str, candidates: Sequence[str]) -> str | None:
-    """The candidate language ``text`` (Markdown) is written in, or None when unsure.
+Unsure = Literal["too-short", "other-language", "mixed"]
 
-    Deterministic for a given text. None when the text is too short, is in none of
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    """What detection found: a candidate (``lang``), or why not (``unsure``).
+
+    ``detected`` is langdetect's best language overall (e.g. ``fr``), whether or not it
+    is a candidate; None when the text is too short to say anything.
+    """
+
+    lang: str | None
+    unsure: Unsure | None = None
+    detected: str | None = None
+
+
+def identify_language(text: str, candidates: Sequence[str]) -> LanguageGuess:
+    """Which candidate ``text`` (Markdown) is written in, or why that cannot be told.
+
+    Deterministic for a given text. Unsure when the text is too short, is in none of
     the candidates, or is split between them.
     """
     factory = _factory()
     known = [lang for lang in dict.fromkeys(candidates) if lang in factory.get_lang_list()]
     plain = visible_text(text)
-    if not known or sum(ch.isalpha() for ch in plain) < MIN_LETTERS:
-        return None
+    if sum(ch.isalpha() for ch in plain) < MIN_LETTERS:
+        return LanguageGuess(None, "too-short")
     detector = factory.create()
     detector.append(plain)
     try:
         detected = {found.lang: found.prob for found in detector.get_probabilities()}
     except LangDetectException:
-        return None
+        return LanguageGuess(None, "too-short")
+    overall = max(detected, key=lambda lang: detected[lang]) if detected else None
     shares = {lang: detected.get(lang, 0.0) for lang in known}
     total = sum(shares.values())
-    if total < MIN_CANDIDATE_SHARE:
-        return None
+    if not known or total < MIN_CANDIDATE_SHARE:
+        return LanguageGuess(None, "other-language", overall)
     best = max(shares, key=lambda lang: shares[lang])
-    return best if shares[best] / total >= MIN_CONFIDENCE else None
+    if shares[best] / total < MIN_CONFIDENCE:
+        return LanguageGuess(None, "mixed", overall)
+    return LanguageGuess(best, None, overall)
+
+
+def detect_language(text: str, candidates: Sequence[str]) -> str | None:
+    """The candidate language ``text`` (Markdown) is written in, or None when unsure."""
+    return identify_language(text, candidates).lang

@@ -1,16 +1,17 @@
 """Split a post into translatable segments with placeholder tags, and put translations back.
 
 A segment is the inline content of one block (heading, paragraph, list item, table
-cell, blockquote paragraph), one image's alt text, or a front matter ``title`` /
-``description``. Its ``text`` is what a translator sees and what the translation
+cell, blockquote paragraph), one image's alt text, one link's title, or a front
+matter ``title`` / ``description``. Its ``text`` is what a translator sees and what the translation
 memory hashes: plain text (with ``&``, ``<``, ``>`` escaped as entities) plus
 placeholder tags in XLIFF's spirit:
 
 - ``<gN>…</gN>`` paired: emphasis, strong, strikethrough, links. The translator may
   move them with the words they wrap; the tokens they stand for (and so every link
   URL) come back from the source, never from the translator.
-- ``<xN/>`` standalone: code spans, autolinks, images, hard breaks and protected
-  terms (Erasmus+, eTwinning). Their content never reaches a translator.
+- ``<xN/>`` standalone: code spans, autolinks, images, hard breaks and glossary
+  terms (do-not-translate terms such as Erasmus+, and terms with a fixed
+  translation). Their content never reaches a translator.
 
 Translations are put back by rebuilding markdown-it tokens: translated text only ever
 lands in ``text`` tokens, so the renderer escapes whatever a translator answers.
@@ -18,12 +19,13 @@ lands in ``text`` tokens, so the renderer escapes whatever a translator answers.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal, NamedTuple
 
 from markdown_it.token import Token
@@ -31,9 +33,41 @@ from markdown_it.token import Token
 from polypub.content.markdown import markdown
 from polypub.translate.errors import PlaceholderMismatch
 
-# Do-not-translate terms until the configurable glossary arrives; every function
-# that protects terms takes a ``protected_terms`` parameter for that glossary.
+# Do-not-translate terms when the site has no glossary (polypub.translate.glossary
+# reads config/glossary.yml and hands its terms to the functions below).
 DEFAULT_PROTECTED_TERMS: tuple[str, ...] = ("Erasmus+", "eTwinning")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One glossary term, as it applies to one language pair.
+
+    ``text`` is matched as a whole word in any case. ``replacement`` None means "do
+    not translate": the source's own spelling stays. Otherwise it is the fixed
+    translation (its first letter upper-cased where the source's is). ``entry`` is
+    what translation memory keys hash for a segment that uses the term, so that
+    changing an entry retranslates exactly the segments that use it.
+    """
+
+    text: str
+    replacement: str | None = None
+    entry: str = ""
+
+    @property
+    def identity(self) -> str:
+        if self.entry:
+            return self.entry
+        if self.replacement is None:
+            return f"keep\x1f{self.text}"
+        return f"fixed\x1f{self.text}\x1f{self.replacement}"
+
+
+Terms = Iterable[str | Term]
+
+
+def _as_terms(terms: Terms) -> tuple[Term, ...]:
+    return tuple(term if isinstance(term, Term) else Term(term) for term in terms)
+
 
 # Our own placeholder syntax (never HTML from a page). Tolerant of the spaces and
 # case changes machine translators are known to introduce inside tags.
@@ -105,6 +139,9 @@ class Segment:
     text: str
     atoms: Mapping[int, tuple[Token, ...]] = field(default_factory=dict)
     pairs: Mapping[int, tuple[Token, Token]] = field(default_factory=dict)
+    # Hash of the glossary entries this segment uses ("" when none): part of its
+    # translation memory key, beside the hash of ``text``.
+    glossary: str = ""
 
     @property
     def translatable(self) -> bool:
@@ -115,13 +152,22 @@ class Segment:
         """Inline tokens for a translation of this segment.
 
         Raises PlaceholderMismatch unless every placeholder of the source appears
-        exactly once, well nested, and no other placeholder appears.
+        exactly once, inside the same paired tags as in the source, and no other
+        placeholder appears. (A translator that moves a term or a code span out of
+        its link would otherwise put the link around the wrong words.)
         """
         out: list[Token] = []
         atoms_seen: set[int] = set()
         opened: set[int] = set()
         stack: list[int] = []
+        inside = self._inside
         for piece in parse_tagged(translated):
+            if (
+                isinstance(piece, Tag)
+                and piece.kind != "close"
+                and inside.get((piece.letter, piece.number), ()) != tuple(stack)
+            ):
+                raise PlaceholderMismatch(f"{piece} moved out of or into another tag")
             if isinstance(piece, str):
                 content = html.unescape(piece)
                 if content:
@@ -149,6 +195,23 @@ class Segment:
         if stack or atoms_seen != set(self.atoms) or opened != set(self.pairs):
             raise PlaceholderMismatch("translation lost placeholders")
         return out
+
+    @cached_property
+    def _inside(self) -> dict[tuple[str, int], tuple[int, ...]]:
+        """For each placeholder of the source, the paired tags around it, outermost first."""
+        found: dict[tuple[str, int], tuple[int, ...]] = {}
+        stack: list[int] = []
+        for piece in parse_tagged(self.text):
+            if not isinstance(piece, Tag):
+                continue
+            if piece.kind == "close":
+                if stack:
+                    stack.pop()
+                continue
+            found[(piece.letter, piece.number)] = tuple(stack)
+            if piece.kind == "open":
+                stack.append(piece.number)
+        return found
 
     def check(self, translated: str) -> None:
         """Raise PlaceholderMismatch if ``translated`` cannot be put back."""
@@ -191,24 +254,35 @@ class Segment:
 
 
 @lru_cache(maxsize=32)
-def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+def _terms_pattern(terms: tuple[Term, ...]) -> tuple[re.Pattern[str], dict[str, Term]] | None:
     if not terms:
         return None
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    # Whole words only, any case; the source's own spelling is what gets restored.
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    by_text = {term.text.lower(): term for term in terms}
+    alternatives = "|".join(re.escape(t) for t in sorted(by_text, key=len, reverse=True))
+    # Whole words only, any case.
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return pattern, by_text
+
+
+def _match_case(found: str, replacement: str) -> str:
+    """A fixed translation capitalised where the source's term was ("Huerto" -> "School")."""
+    if found[:1].isupper() and replacement[:1].islower():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
 
 
 class _Encoder:
     """Inline tokens -> one Segment (plus the images whose alt texts are segments too)."""
 
-    def __init__(self, terms: re.Pattern[str] | None) -> None:
+    def __init__(self, terms: tuple[re.Pattern[str], dict[str, Term]] | None) -> None:
         self.terms = terms
+        self.used: set[str] = set()
         self.parts: list[str] = []
         self.atoms: dict[int, tuple[Token, ...]] = {}
         self.opens: dict[int, Token] = {}
         self.pairs: dict[int, tuple[Token, Token]] = {}
         self.images: list[Token] = []
+        self.titled_links: list[Token] = []
 
     def atom(self, tokens: tuple[Token, ...]) -> None:
         number = len(self.atoms) + 1
@@ -217,11 +291,23 @@ class _Encoder:
 
     def text(self, content: str) -> None:
         pos = 0
-        for match in self.terms.finditer(content) if self.terms else ():
+        pattern, by_text = self.terms if self.terms else (None, {})
+        for match in pattern.finditer(content) if pattern else ():
+            found = match.group()
+            term = by_text.get(found.lower())
+            if term is None:  # a case-insensitive match that lower() spells differently
+                continue
             self.parts.append(escape_text(content[pos : match.start()]))
-            self.atom((Token("text", "", 0, content=match.group()),))
+            shown = found if term.replacement is None else _match_case(found, term.replacement)
+            self.atom((Token("text", "", 0, content=shown),))
+            self.used.add(term.identity)
             pos = match.end()
         self.parts.append(escape_text(content[pos:]))
+
+    def glossary(self) -> str:
+        if not self.used:
+            return ""
+        return hashlib.sha256("\n".join(sorted(self.used)).encode("utf-8")).hexdigest()
 
     def encode(self, children: Sequence[Token]) -> Segment:
         stack: list[int] = []
@@ -241,6 +327,8 @@ class _Encoder:
                 self.atom(tuple(children[i : end + 1]))
                 i = end
             elif token.nesting == 1:
+                if token.type == "link_open" and token.attrGet("title"):
+                    self.titled_links.append(token)
                 number = len(self.opens) + 1
                 self.opens[number] = token
                 stack.append(number)
@@ -256,12 +344,14 @@ class _Encoder:
                     self.images.append(token)
                 self.atom((token,))
             i += 1
-        return Segment(normalise("".join(self.parts)), dict(self.atoms), dict(self.pairs))
+        return Segment(
+            normalise("".join(self.parts)), dict(self.atoms), dict(self.pairs), self.glossary()
+        )
 
 
-def segment_text(text: str, protected_terms: Iterable[str] = DEFAULT_PROTECTED_TERMS) -> Segment:
+def segment_text(text: str, protected_terms: Terms = DEFAULT_PROTECTED_TERMS) -> Segment:
     """A front matter value (title, description) as one plain-text segment."""
-    encoder = _Encoder(_terms_pattern(tuple(protected_terms)))
+    encoder = _Encoder(_terms_pattern(_as_terms(protected_terms)))
     return encoder.encode([Token("text", "", 0, content=text)])
 
 
@@ -295,7 +385,12 @@ class SegmentedBody:
         def copy(token: Token) -> Token:
             if token.type == "image":
                 return token.copy(attrs=dict(token.attrs), children=children_of(token))
-            return _copy_token(token)
+            copied = _copy_token(token)
+            index = self._index.get(id(token)) if token.type == "link_open" else None
+            if index is not None and (title := translations[index]) is not None:
+                # A link's title attribute: plain text, escaped by the renderer.
+                copied.attrs["title"] = self.segments[index].to_plain(title)
+            return copied
 
         tokens = [
             token.copy(children=children_of(token)) if token.type == "inline" else token
@@ -306,11 +401,12 @@ class SegmentedBody:
         return html_out
 
 
-def segment_body(
-    body: str, protected_terms: Iterable[str] = DEFAULT_PROTECTED_TERMS
-) -> SegmentedBody:
-    """Parse a Markdown body with the one configured parser and cut it into segments."""
-    terms = _terms_pattern(tuple(protected_terms))
+def segment_body(body: str, protected_terms: Terms = DEFAULT_PROTECTED_TERMS) -> SegmentedBody:
+    """Parse a Markdown body with the one configured parser and cut it into segments.
+
+    ``protected_terms`` are do-not-translate strings or glossary Terms for the pair.
+    """
+    terms = _terms_pattern(_as_terms(protected_terms))
     tokens = tuple(markdown().parse(body))
     segments: list[Segment] = []
     index: dict[int, int] = {}
@@ -323,6 +419,13 @@ def segment_body(
             segments.append(segment)
         for image in encoder.images:
             add(image)
+        for link in encoder.titled_links:
+            title = _Encoder(terms).encode(
+                [Token("text", "", 0, content=str(link.attrGet("title")))]
+            )
+            if title.translatable:
+                index[id(link)] = len(segments)
+                segments.append(title)
 
     for token in tokens:
         if token.type == "inline":

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from polypub.content.segments import (
-    DEFAULT_PROTECTED_TERMS,
-    Segment,
-    segment_body,
-    segment_text,
-)
+from polypub.content.segments import Segment, segment_body, segment_text
 from polypub.ports import TranslationMemory, Translator
 from polypub.translate.errors import PlaceholderMismatch, TranslationError
+from polypub.translate.glossary import DEFAULT_GLOSSARY, Glossary
 from polypub.translate.memory import memory_key
 
 
@@ -46,6 +42,8 @@ class TranslatedPost:
     # of them memory answered.
     segments: int
     from_memory: int
+    # chars_sent split by the provider that answered (a fallback chain may use several).
+    chars_by_provider: Mapping[str, int] = field(default_factory=dict)
 
 
 def served_by(translator: Translator) -> str:
@@ -75,21 +73,20 @@ class TranslationEngine:
         translator: Translator,
         memory: TranslationMemory,
         *,
-        protected_terms: Iterable[str] = DEFAULT_PROTECTED_TERMS,
+        glossary: Glossary = DEFAULT_GLOSSARY,
     ) -> None:
         self.translator = translator
         self.memory = memory
-        self.protected_terms = tuple(protected_terms)
+        self.glossary = glossary
 
     def translate_post(self, post: TranslatablePost, source: str, target: str) -> TranslatedPost:
         """Translate title, description and body of ``post`` from ``source`` to ``target``."""
         if source == target:
             raise ValueError(f"source and target language are both {source!r}")
-        body = segment_body(post.body, self.protected_terms)
-        title = segment_text(post.title, self.protected_terms)
-        description = (
-            segment_text(post.description, self.protected_terms) if post.description else None
-        )
+        terms = self.glossary.terms(source, target)
+        body = segment_body(post.body, terms)
+        title = segment_text(post.title, terms)
+        description = segment_text(post.description, terms) if post.description else None
         head = [title] if description is None else [title, description]
         batch = self._translate([*head, *body.segments], source, target)
 
@@ -106,40 +103,46 @@ class TranslationEngine:
             provider=",".join(batch.providers) or self.translator.name,
             segments=batch.segments,
             from_memory=batch.from_memory,
+            chars_by_provider=dict(batch.chars_by_provider),
         )
 
     def _translate(self, segments: Sequence[Segment], source: str, target: str) -> _Batch:
         """A checked translation per segment (None for segments with nothing to translate)."""
-        # One entry per distinct text: a repeated sentence is looked up and sent once.
+        # One entry per distinct (text, glossary entries): a repeated sentence is looked
+        # up and sent once; the same text using other glossary entries is filed apart.
         unique: dict[str, Segment] = {}
         for segment in segments:
             if segment.translatable:
-                unique.setdefault(segment.text, segment)
+                unique.setdefault(_identity(segment), segment)
 
-        batch = _Batch(texts=[], chars_sent=0, providers=[], segments=0, from_memory=0)
+        batch = _Batch(texts=[])
         done: dict[str, str] = {}
         # The translator's own name first; then, for a fallback chain, what its
         # fallbacks made earlier, so a re-render never pays for the same text twice.
         for name in provider_names(self.translator):
-            keys = {memory_key(name, source, target, t): t for t in unique if t not in done}
+            keys = {
+                _key(name, source, target, unique[ident]): ident
+                for ident in unique
+                if ident not in done
+            }
             if not keys:
                 break
             for key, answer in self.memory.get_many(list(keys)).items():
-                text = keys.get(key)
-                if text is not None and _fits(unique[text], answer):
-                    done[text] = answer
+                ident = keys.get(key)
+                if ident is not None and _fits(unique[ident], answer):
+                    done[ident] = answer
                     if name not in batch.providers:
                         batch.providers.append(name)
         remembered = set(done)
 
-        misses = [text for text in unique if text not in done]
+        misses = [ident for ident in unique if ident not in done]
         if misses:
             done.update(self._send(misses, unique, source, target, batch))
 
-        wanted = [s.text if s.translatable else None for s in segments]
-        batch.texts = [None if text is None else done[text] for text in wanted]
-        batch.segments = sum(1 for text in wanted if text is not None)
-        batch.from_memory = sum(1 for text in wanted if text in remembered)
+        wanted = [_identity(s) if s.translatable else None for s in segments]
+        batch.texts = [None if ident is None else done[ident] for ident in wanted]
+        batch.segments = sum(1 for ident in wanted if ident is not None)
+        batch.from_memory = sum(1 for ident in wanted if ident in remembered)
         return batch
 
     def _send(
@@ -154,27 +157,34 @@ class TranslationEngine:
         results: dict[str, str] = {}
         to_remember: dict[str, str] = {}
 
-        answers, provider = self._call(list(misses), source, target, batch)
+        # Placeholders make a translation independent of what they stand for, so two
+        # identities with the same text share one request.
+        texts = list(dict.fromkeys(unique[ident].text for ident in misses))
+        answers, provider = self._call(texts, source, target, batch)
+        answer_of = dict(zip(texts, answers, strict=True))
         broken: list[str] = []
-        for text, answer in zip(misses, answers, strict=True):
-            if _fits(unique[text], answer):
-                results[text] = answer
-                to_remember[memory_key(provider, source, target, text)] = answer
+        for ident in misses:
+            segment = unique[ident]
+            answer = answer_of[segment.text]
+            if _fits(segment, answer):
+                results[ident] = answer
+                to_remember[_key(provider, source, target, segment)] = answer
             else:
-                broken.append(text)
+                broken.append(ident)
 
         if broken:
             # The provider lost or mangled placeholders: translate the text runs between
             # them on their own (one call for all broken segments) and put the
             # placeholders back where the source had them. Worse sentences, same markup.
-            pieces = list(dict.fromkeys(p for text in broken for p in unique[text].pieces()))
+            pieces = list(dict.fromkeys(p for ident in broken for p in unique[ident].pieces()))
             answers, provider = self._call(pieces, source, target, batch)
             translated = dict(zip(pieces, answers, strict=True))
-            for text in broken:
-                answer = unique[text].reassemble(translated)
-                unique[text].check(answer)  # cannot fail: placeholders come from the source
-                results[text] = answer
-                to_remember[memory_key(provider, source, target, text)] = answer
+            for ident in broken:
+                segment = unique[ident]
+                answer = segment.reassemble(translated)
+                segment.check(answer)  # cannot fail: placeholders come from the source
+                results[ident] = answer
+                to_remember[_key(provider, source, target, segment)] = answer
 
         if to_remember:
             self.memory.put_many(to_remember)
@@ -183,26 +193,38 @@ class TranslationEngine:
     def _call(
         self, texts: list[str], source: str, target: str, batch: _Batch
     ) -> tuple[list[str], str]:
-        answers = list(self.translator.translate(texts, source, target))
+        answers = list(self.translator.translate(texts, source, target)) if texts else []
         if len(answers) != len(texts):
             raise TranslationError(
                 f"{self.translator.name} returned {len(answers)} texts for {len(texts)}",
                 provider=self.translator.name,
             )
         provider = served_by(self.translator)
-        batch.chars_sent += sum(len(text) for text in texts)
+        sent = sum(len(text) for text in texts)
+        batch.chars_sent += sent
+        if sent:
+            batch.chars_by_provider[provider] = batch.chars_by_provider.get(provider, 0) + sent
         if provider not in batch.providers:
             batch.providers.append(provider)
         return answers, provider
 
 
+def _identity(segment: Segment) -> str:
+    return f"{segment.text}\x00{segment.glossary}" if segment.glossary else segment.text
+
+
+def _key(provider: str, source: str, target: str, segment: Segment) -> str:
+    return memory_key(provider, source, target, segment.text, segment.glossary)
+
+
 @dataclass
 class _Batch:
     texts: list[str | None]
-    chars_sent: int
-    providers: list[str]
-    segments: int
-    from_memory: int
+    chars_sent: int = 0
+    providers: list[str] = field(default_factory=list)
+    segments: int = 0
+    from_memory: int = 0
+    chars_by_provider: dict[str, int] = field(default_factory=dict)
 
 
 def _fits(segment: Segment, translated: str) -> bool:

@@ -8,9 +8,15 @@ from collections.abc import Mapping, Sequence
 from polypub.content.segments import normalise
 
 
-def memory_key(provider: str, source: str, target: str, text: str) -> str:
-    """``provider|source|target|sha256(normalised text)``: one translated segment."""
-    digest = hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+def memory_key(provider: str, source: str, target: str, text: str, glossary: str = "") -> str:
+    """``provider|source|target|sha256(normalised text [+ glossary entries' hash])``.
+
+    ``glossary`` is Segment.glossary, the hash of the glossary entries the segment
+    uses: editing one entry changes the keys of exactly the segments that use it.
+    Segments that use none keep the plain text hash.
+    """
+    material = normalise(text) if not glossary else f"{normalise(text)}\n{glossary}"
+    digest = hashlib.sha256(material.encode("utf-8")).hexdigest()
     return f"{provider}|{source}|{target}|{digest}"
 
 

@@ -8,28 +8,86 @@ from collections.abc import Callable, Sequence
 from polypub.ports import Translator
 from polypub.settings import Settings, SettingsError
 from polypub.translate.errors import ProviderRejected, ProviderUnavailable, TranslationError
+from polypub.translate.keys import ApiKeys
 
 log = logging.getLogger(__name__)
 
 
-def _apertium(settings: Settings) -> Translator:
-    from polypub.translate.providers.apertium import ApertiumTranslator
+def _apertium(settings: Settings, keys: ApiKeys) -> Translator:
+    from polypub.translate.providers.apertium import ApertiumTranslator, modes_for
 
     # A whole post goes through one process; a cold start of the pair's data takes
     # a second or two, so allow more than one HTTP request's timeout.
-    return ApertiumTranslator(timeout=max(30.0, settings.request_timeout))
+    return ApertiumTranslator(
+        timeout=max(30.0, settings.request_timeout), modes=modes_for(settings.catalan_variant)
+    )
 
 
-def _google(settings: Settings) -> Translator:
-    # Imported on use: deep-translator, requests and bs4 stay out of Apertium-only cold starts.
+# Imported on use: deep-translator, requests and bs4 stay out of Apertium-only cold starts.
+
+
+def _google(settings: Settings, keys: ApiKeys) -> Translator:
     from polypub.translate.providers.google import GoogleTranslator
 
     return GoogleTranslator.from_settings(settings)
 
 
-PROVIDERS: dict[str, Callable[[Settings], Translator]] = {
+def _deepl(settings: Settings, keys: ApiKeys) -> Translator:
+    from polypub.translate.providers.deepl import DeeplTranslator
+
+    return DeeplTranslator(
+        base_url=settings.deepl_base_url,
+        api_key=keys.source("deepl"),
+        timeout=settings.request_timeout,
+    )
+
+
+def _microsoft(settings: Settings, keys: ApiKeys) -> Translator:
+    from polypub.translate.providers.microsoft import MicrosoftTranslator
+
+    return MicrosoftTranslator(
+        base_url=settings.microsoft_base_url,
+        api_key=keys.source("microsoft"),
+        region=settings.microsoft_region,
+        timeout=settings.request_timeout,
+    )
+
+
+def _libre(settings: Settings, keys: ApiKeys) -> Translator:
+    from polypub.translate.providers.libre import LibreTranslator
+
+    return LibreTranslator(
+        base_url=settings.libretranslate_url,
+        api_key=keys.source("libre"),
+        timeout=settings.request_timeout,
+    )
+
+
+def _mymemory(settings: Settings, keys: ApiKeys) -> Translator:
+    from polypub.translate.providers.mymemory import MyMemoryTranslator
+
+    return MyMemoryTranslator(
+        base_url=settings.mymemory_base_url,
+        email=settings.mymemory_email,
+        timeout=settings.request_timeout,
+    )
+
+
+def _aws(settings: Settings, keys: ApiKeys) -> Translator:
+    from polypub.translate.providers.aws import AmazonTranslator, translate_client
+
+    # The client is made on first use: a render step that never translates never builds it.
+    return AmazonTranslator(lambda: translate_client(settings), timeout=settings.request_timeout)
+
+
+PROVIDERS: dict[str, Callable[[Settings, ApiKeys], Translator]] = {
     "apertium": _apertium,
     "google": _google,
+    "deepl": _deepl,
+    "microsoft": _microsoft,
+    "libre": _libre,
+    "mymemory": _mymemory,
+    "aws": _aws,
 }
 
 
@@ -77,8 +135,15 @@ class FallbackChain:
         raise ProviderRejected(f"every translator refused ({summary})", provider=self.name)
 
 
-def build_translator(names: Sequence[str], settings: Settings) -> Translator:
-    """The configured providers as one Translator (a FallbackChain when more than one)."""
+def build_translator(
+    names: Sequence[str], settings: Settings, keys: ApiKeys | None = None
+) -> Translator:
+    """The configured providers as one Translator (a FallbackChain when more than one).
+
+    Only the names are checked here. A provider missing its key or server fails when
+    asked to translate, with a ProviderRejected that says what to set, so that a
+    translator's configuration can never stop source-language pages from publishing.
+    """
     if not names:
         raise SettingsError(f"no translator named; known translators: {', '.join(PROVIDERS)}")
     unknown = [name for name in names if name not in PROVIDERS]
@@ -89,5 +154,6 @@ def build_translator(names: Sequence[str], settings: Settings) -> Translator:
         )
     if len(set(names)) != len(names):
         raise SettingsError("POLYPUB_TRANSLATOR names a translator twice")
-    providers = [PROVIDERS[name](settings) for name in names]
+    keys = keys if keys is not None else ApiKeys(settings.api_keys)
+    providers = [PROVIDERS[name](settings, keys) for name in names]
     return providers[0] if len(providers) == 1 else FallbackChain(providers)

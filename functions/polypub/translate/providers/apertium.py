@@ -17,13 +17,29 @@ MODES: dict[tuple[str, str], str] = {
     ("en", "es"): "eng-spa",
     ("es", "ca"): "spa-cat",
     ("ca", "es"): "cat-spa",
+    ("en", "ca"): "eng-cat",
+    ("ca", "en"): "cat-eng",
 }
+# Modes into Catalan that have a Valencian variant (same packages).
+VALENCIAN: dict[str, str] = {"spa-cat": "spa-cat_valencia", "eng-cat": "eng-cat_valencia"}
 PACKAGES: dict[str, str] = {
     "spa-eng": "apertium-eng-spa",
     "eng-spa": "apertium-eng-spa",
     "spa-cat": "apertium-spa-cat",
     "cat-spa": "apertium-spa-cat",
+    "spa-cat_valencia": "apertium-spa-cat",
+    "eng-cat": "apertium-eng-cat",
+    "cat-eng": "apertium-eng-cat",
+    "eng-cat_valencia": "apertium-eng-cat",
 }
+
+
+def modes_for(catalan_variant: str = "central") -> dict[tuple[str, str], str]:
+    """The mode table with Catalan targets in the chosen variant (central or valencia)."""
+    if catalan_variant != "valencia":
+        return dict(MODES)
+    return {pair: VALENCIAN.get(mode, mode) for pair, mode in MODES.items()}
+
 
 _ID_RE = re.compile(r"([sgx])(\d+)")
 _WORD_RE = re.compile(r"\w+")
@@ -157,9 +173,16 @@ class ApertiumTranslator:
 
     name = "apertium"
 
-    def __init__(self, *, command: str = "apertium", timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        *,
+        command: str = "apertium",
+        timeout: float = 60.0,
+        modes: dict[tuple[str, str], str] | None = None,
+    ) -> None:
         self.command = command
         self.timeout = timeout
+        self.modes = modes if modes is not None else dict(MODES)
         self._modes: frozenset[str] | None = None
 
     def available_modes(self) -> frozenset[str]:
@@ -172,11 +195,11 @@ class ApertiumTranslator:
     def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
         if not texts:
             return []
-        mode = MODES.get((source, target))
+        mode = self.modes.get((source, target))
         if mode is None:
             raise ProviderRejected(
                 f"apertium cannot translate {source}->{target}; "
-                f"it knows {', '.join(f'{s}->{t}' for s, t in MODES)}",
+                f"it knows {', '.join(f'{s}->{t}' for s, t in self.modes)}",
                 provider=self.name,
             )
         if mode not in self.available_modes():
@@ -216,7 +239,8 @@ class ApertiumTranslator:
         except FileNotFoundError:
             raise ProviderRejected(
                 f"the {self.command!r} command is not installed; "
-                "install the Debian packages apertium apertium-eng-spa",
+                "install the Debian packages apertium apertium-eng-spa "
+                "(and apertium-spa-cat apertium-eng-cat for Catalan)",
                 provider=self.name,
             ) from None
         except subprocess.TimeoutExpired:

@@ -1,0 +1,171 @@
+"""Amazon Translate under a botocore Stubber (moto has no Translate), keys from Secrets Manager."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+from moto import mock_aws
+
+from polypub.settings import Settings
+from polypub.translate.errors import ProviderRejected, ProviderUnavailable
+from polypub.translate.keys import ApiKeys, secrets_manager_loader
+from polypub.translate.providers import build_translator
+from polypub.translate.providers.aws import AmazonTranslator, translate_client
+from polypub.translate.retry import RetryPolicy
+from polypub.wiring import cloud_api_keys
+
+KEY = "sk-test-4b1d-SECRET"
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+@pytest.fixture
+def stubbed(aws_env: None) -> Iterator[tuple[Any, Stubber]]:
+    client = translate_client(Settings(region="eu-west-1"))
+    with Stubber(client) as stubber:
+        yield client, stubber
+        stubber.assert_no_pending_responses()
+
+
+def translator(client: Any, sleeps: list[float]) -> AmazonTranslator:
+    return AmazonTranslator(
+        lambda: client, retry=RetryPolicy(sleep=sleeps.append, jitter=lambda: 1.0)
+    )
+
+
+def expect(
+    stubber: Stubber, text: str, answer: str, source: str = "en", target: str = "es"
+) -> None:
+    stubber.add_response(
+        "translate_text",
+        {"TranslatedText": answer, "SourceLanguageCode": source, "TargetLanguageCode": target},
+        {"Text": text, "SourceLanguageCode": source, "TargetLanguageCode": target},
+    )
+
+
+def test_translates_each_text_with_our_placeholders_as_tags(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    expect(stubber, "Hello <g1>world</g1> and <x1/>", "Hola <g1>mundo</g1> y <x1/>")
+    expect(stubber, "Good bye", "Adiós")
+    result = translator(client, []).translate(
+        ["Hello <g1>world</g1> and <x1/>", "Good bye"], "en", "es"
+    )
+    assert result == ["Hola <g1>mundo</g1> y <x1/>", "Adiós"]
+
+
+def test_throttled_three_times_then_success(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    for _ in range(3):
+        stubber.add_client_error(
+            "translate_text", service_error_code="ThrottlingException", http_status_code=429
+        )
+    expect(stubber, "Good morning", "Buenos días")
+    sleeps: list[float] = []
+    assert translator(client, sleeps).translate(["Good morning"], "en", "es") == ["Buenos días"]
+    assert sleeps == [0.5, 1.0, 2.0]
+
+
+def test_access_denied_fails_fast_with_the_code_only(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    stubber.add_client_error(
+        "translate_text",
+        service_error_code="AccessDeniedException",
+        service_message="User arn:aws:iam::123:user/x is not authorized; text was 'Secret words'",
+        http_status_code=403,
+    )
+    sleeps: list[float] = []
+    with pytest.raises(ProviderRejected) as caught:
+        translator(client, sleeps).translate(["Secret words"], "en", "es")
+    assert sleeps == []
+    assert str(caught.value) == "aws: Amazon Translate answered AccessDeniedException (HTTP 403)"
+
+
+def test_server_errors_until_attempts_run_out_are_unavailable(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    for _ in range(4):
+        stubber.add_client_error(
+            "translate_text", service_error_code="InternalServerException", http_status_code=500
+        )
+    with pytest.raises(ProviderUnavailable, match="InternalServerException"):
+        translator(client, []).translate(["Hi"], "en", "es")
+
+
+def test_texts_over_10000_bytes_are_cut_at_sentences(stubbed: tuple[Any, Stubber]) -> None:
+    client, stubber = stubbed
+    sentence = "Ñandú y pingüino en la escuela. "  # several two-byte letters
+    text = (sentence * 400).strip()  # ~13,600 bytes
+    for _ in range(2):
+        stubber.add_response(
+            "translate_text",
+            {"TranslatedText": "ok.", "SourceLanguageCode": "es", "TargetLanguageCode": "en"},
+            {"Text": ANY, "SourceLanguageCode": "es", "TargetLanguageCode": "en"},
+        )
+    assert translator(client, []).translate([text], "es", "en") == ["ok. ok."]
+
+
+def test_unsupported_pair_is_rejected_without_a_call(stubbed: tuple[Any, Stubber]) -> None:
+    client, _ = stubbed
+    with pytest.raises(ProviderRejected, match="en->fr"):
+        translator(client, []).translate(["Hi"], "en", "fr")
+
+
+def test_build_translator_makes_the_client_on_first_use_only(aws_env: None) -> None:
+    aws = build_translator(["aws"], Settings(region="eu-west-1"))
+    assert isinstance(aws, AmazonTranslator)
+    assert aws._client is None
+
+
+# ----------------------------------------------------------------------------- Secrets Manager
+
+
+@mock_aws
+def test_api_keys_come_from_the_secret_on_first_use(aws_env: None) -> None:
+    client = boto3.client("secretsmanager", region_name="eu-west-1")
+    arn = client.create_secret(
+        Name="polypub/translators", SecretString=json.dumps({"deepl": KEY, "libre": "lib"})
+    )["ARN"]
+    reads: list[str] = []
+    load = secrets_manager_loader(client, arn)
+
+    def counted() -> Any:
+        reads.append("read")
+        return load()
+
+    keys = ApiKeys({"microsoft": "from-env"}, counted)
+    assert keys.get("microsoft") == "from-env"
+    assert reads == []  # the environment's key needs no secret
+    assert keys.get("deepl") == KEY
+    assert keys.get("libre") == "lib"
+    assert keys.get("google") is None
+    assert reads == ["read"]
+    assert KEY not in repr(keys)
+
+
+@mock_aws
+def test_cloud_wiring_reads_the_secret_the_settings_name(aws_env: None) -> None:
+    client = boto3.client("secretsmanager", region_name="eu-west-1")
+    arn = client.create_secret(Name="keys", SecretString=json.dumps({"deepl": KEY}))["ARN"]
+    keys = cloud_api_keys(Settings(region="eu-west-1", translator_secret=arn))
+    assert keys.get("deepl") == KEY
+
+
+@mock_aws
+def test_a_missing_or_malformed_secret_is_a_named_error_without_its_value(aws_env: None) -> None:
+    client = boto3.client("secretsmanager", region_name="eu-west-1")
+    with pytest.raises(ProviderRejected, match=r"\(ResourceNotFoundException\)"):
+        secrets_manager_loader(client, "nope")()
+    client.create_secret(Name="bad", SecretString=f"deepl={KEY}")
+    with pytest.raises(ProviderRejected, match="JSON object") as caught:
+        secrets_manager_loader(client, "bad")()
+    assert KEY not in str(caught.value)
