@@ -218,3 +218,16 @@ def test_runs_without_node_globals() -> None:
         timeout=30,
     ).stdout
     assert json.loads(output) == {"uri": "/en/index.html", "languages": ["es", "en"]}
+
+
+def test_the_switcher_script_sets_the_cookie_this_function_reads(edge: EdgeFunction) -> None:
+    # functions/polypub/site/static/lang.js writes the cookie; this function reads it.
+    script = (ROOT / "functions" / "polypub" / "site" / "static" / "lang.js").read_text("utf-8")
+    found = re.search(r"var COOKIE = '([^']+)';", script)
+    assert found is not None
+    cookie = found.group(1)
+    assert f"request.cookies.{cookie}" in FUNCTION.read_text(encoding="utf-8")
+    for lang in ("es", "en"):
+        other = "en" if lang == "es" else "es"
+        result = edge.run(event("/", accept_language=other, cookies={cookie: lang}))
+        assert result["headers"]["location"]["value"] == f"/{lang}/"

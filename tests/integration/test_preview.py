@@ -120,21 +120,16 @@ def test_files_keep_their_type(preview: PreviewServer) -> None:
     )
 
 
-def test_missing_page_in_a_language_gets_its_404(preview: PreviewServer) -> None:
-    status, headers, body = get(preview, "/en/posts/gone/")
+@pytest.mark.parametrize("path", ["/en/posts/gone/", "/es/posts/nada/", "/assets/nothing.png"])
+def test_every_missing_path_gets_the_one_site_404_as_cloudfront_does(
+    preview: PreviewServer, path: str
+) -> None:
+    # CloudFront's custom error response has one page for every path, whatever its
+    # language; the preview must not show a friendlier page than production.
+    status, headers, body = get(preview, path)
 
-    assert status == 404
-    assert body == SITE["en/404.html"][0]
+    assert (status, body) == (404, SITE["404.html"][0])
     assert headers["content-type"].startswith("text/html")
-
-
-def test_missing_file_elsewhere_gets_the_site_404(preview: PreviewServer) -> None:
-    status, _, body = get(preview, "/assets/nothing.png")
-    assert (status, body) == (404, SITE["404.html"][0])
-
-    # Spanish has no 404 of its own here: the site-wide page stands in.
-    status, _, body = get(preview, "/es/posts/nada/")
-    assert (status, body) == (404, SITE["404.html"][0])
 
 
 @pytest.mark.parametrize("path", ["/", "/en/", "/en/posts/gone/", "/en/posts/my.slug"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from html.parser import HTMLParser
 from typing import Literal
@@ -16,6 +16,7 @@ from polypub.settings import SUPPORTED_LANGUAGES, Settings
 from polypub.site import urls
 from polypub.site.config import SiteConfig
 from polypub.site.i18n import UI, format_date
+from polypub.site.images import ImageSize
 from polypub.site.pages import (
     FEED_SIZE,
     Rendered,
@@ -24,6 +25,7 @@ from polypub.site.pages import (
     owned_listing_key,
     project_title,
     render_post_page,
+    static_file,
 )
 
 BASE = "https://blog.example.org"
@@ -153,7 +155,19 @@ class Page:
 
     @property
     def switcher(self) -> list[dict[str, str]]:
-        return [a for a in self.all("a") if "data-lang" in a and "lang" in a]
+        """The header's links to this same page in other languages."""
+        return [a for a in self.all("a") if "data-lang" in a and a.get("rel") == "alternate"]
+
+    @property
+    def homes(self) -> list[dict[str, str]]:
+        """The footer's links to the other languages' homes."""
+        return [a for a in self.all("a") if "data-lang" in a and "rel" not in a and "lang" in a]
+
+    def meta(self, key: str) -> str:
+        """The content of a `property` (Open Graph) or `name` (Twitter) meta tag."""
+        found = [m for m in self.all("meta") if key in (m.get("property"), m.get("name"))]
+        assert len(found) == 1, (key, found)
+        return found[0]["content"]
 
     def has_class(self, name: str) -> bool:
         return any(name in attrs.get("class", "").split() for _, attrs in self.tags)
@@ -239,9 +253,11 @@ def test_listings_publish_exactly_the_site_contract_keys(listings: dict[str, Ren
         "es/projects/proyecto-1/index.html", "en/projects/proyecto-1/index.html",
         "es/projects/proyecto-2/index.html", "en/projects/proyecto-2/index.html",
         "es/projects/proyecto-erasmus/index.html", "en/projects/proyecto-erasmus/index.html",
+        "es/authors/ies-abastos/index.html", "en/authors/ies-abastos/index.html",
+        "es/authors/b-mallory-b/index.html", "en/authors/b-mallory-b/index.html",
         "es/feed.xml", "en/feed.xml", "sitemap.xml",
         "404.html", "es/404.html", "en/404.html",
-        "robots.txt", "static/site.css",
+        "robots.txt", "static/site.css", "static/lang.js", "static/favicon.svg",
     }  # fmt: skip
     types = {key: rendered.content_type for key, rendered in listings.items()}
     assert types["es/index.html"] == "text/html; charset=utf-8"
@@ -249,6 +265,8 @@ def test_listings_publish_exactly_the_site_contract_keys(listings: dict[str, Ren
     assert types["sitemap.xml"] == "application/xml; charset=utf-8"
     assert types["robots.txt"] == "text/plain; charset=utf-8"
     assert types["static/site.css"] == "text/css; charset=utf-8"
+    assert types["static/lang.js"] == "text/javascript; charset=utf-8"
+    assert types["static/favicon.svg"] == "image/svg+xml"
 
 
 def test_same_catalog_gives_same_bytes_whatever_the_input_order() -> None:
@@ -290,19 +308,21 @@ def test_hreflang_alternates_are_symmetric(html_pages: dict[str, Page]) -> None:
             assert other.alternates == page.alternates, (key, href)
 
 
-def test_switcher_links_the_same_page_in_every_other_language(
+def test_switcher_links_the_same_page_in_the_languages_it_exists_in(
     html_pages: dict[str, Page],
 ) -> None:
     for key, page in html_pages.items():
         links = page.switcher
-        assert {a["hreflang"] for a in links} == set(SITE.languages) - {page.lang}, key
+        others = set(page.alternates) - {"x-default", page.lang}
+        assert {a["hreflang"] for a in links} == others, key
         for a in links:
             assert a["lang"] == a["data-lang"] == a["hreflang"], key
-            target = BASE + a["href"]
-            if a["hreflang"] in page.alternates:
-                assert target == page.alternates[a["hreflang"]], key
-            else:  # no such page in that language: the switcher leads to its home
-                assert a["href"] == urls.home_url(a["hreflang"]), key
+            assert BASE + a["href"] == page.alternates[a["hreflang"]], key
+        # Every page leads to every other language's home, for pages that exist in one.
+        homes = [(a["hreflang"], a["href"]) for a in page.homes]
+        assert homes == [
+            (code, urls.home_url(code)) for code in SITE.languages if code != page.lang
+        ], key
 
 
 def test_every_internal_link_resolves_to_a_published_object(
@@ -313,13 +333,20 @@ def test_every_internal_link_resolves_to_a_published_object(
         for item in ENTRIES
         for lang in item.versions
     }
-    published = set(site_files) | post_keys
+    # The gallery links each picture whole: the teachers' assets are on the site too.
+    assets = {
+        urls.object_key(src)
+        for item in ENTRIES
+        for src in map(urls.asset_src, item.images)
+        if src is not None
+    }
+    published = set(site_files) | post_keys | assets
     checked = 0
     for key, page in html_pages.items():
         ids = {attrs["id"] for _, attrs in page.tags if "id" in attrs}
-        for tag in ("a", "link"):
+        for tag, attr in (("a", "href"), ("link", "href"), ("script", "src")):
             for attrs in page.all(tag):
-                href = attrs["href"]
+                href = attrs[attr]
                 if href.startswith("#"):
                     assert href[1:] in ids, (key, href)
                 else:
@@ -328,12 +355,17 @@ def test_every_internal_link_resolves_to_a_published_object(
     assert checked > 200
 
 
-def test_no_script_inline_style_or_javascript_url_anywhere(site_files: dict[str, bytes]) -> None:
+def test_no_inline_script_inline_style_or_javascript_url_anywhere(
+    site_files: dict[str, bytes],
+) -> None:
+    # What the Content-Security-Policy in template.yaml allows: scripts and styles
+    # from the site's own files only.
     for key, body in site_files.items():
         text = body.decode("utf-8").lower()
         assert "javascript:" not in text, key
         if key.endswith(".html"):
-            assert "<script" not in text, key
+            assert text.count("<script") == 1, key
+            assert '<script src="/static/lang.js" defer></script>' in text, key
             assert "<style" not in text, key
             page = parse(body)
             for tag, attrs in page.tags:
@@ -401,23 +433,63 @@ def test_post_page_shows_trusted_body_meta_gallery_and_project(
     assert page.lang == "es"
     assert page.one("time")["datetime"] == "2024-05-22"
     assert "22 de mayo de 2024" in page.text
-    assert "Por IES Abastos" in page.text
-    figures = page.all("figure")
+    assert '<span class="author">Por <a href="/es/authors/ies-abastos/">IES Abastos</a>' in html
     images = page.all("img")
-    # The javascript: image is dropped; the others keep their order and get numbered alts.
-    assert len(figures) == len(images) == 2
+    # The javascript: image is dropped; the others keep their order and get numbered alts,
+    # each linked whole.
     assert [img["src"] for img in images] == [
         "/assets/images/uploads/izquierda_ES.png",
         "/uploads/b.jpg",
     ]
     assert [img["alt"] for img in images] == ["bilingue (es), imagen 1", "bilingue (es), imagen 2"]
     assert all(img["loading"] == "lazy" and img["decoding"] == "async" for img in images)
+    assert [
+        a["href"] for a in page.all("a") if a["href"].startswith(("/assets/", "/uploads/"))
+    ] == [img["src"] for img in images]
     project = [a for a in page.all("a") if a["href"] == "/es/projects/proyecto-2/"]
     assert len(project) == 1
     assert "Proyecto 2" in page.text
-    english = parse(site_files["en/posts/bilingue/index.html"])
-    assert "22 May 2024" in english.text
-    assert "By IES Abastos" in english.text
+    english = site_files["en/posts/bilingue/index.html"].decode()
+    assert "22 May 2024" in parse(english).text
+    assert '<span class="author">By <a href="/en/authors/ies-abastos/">IES Abastos</a>' in english
+
+
+def test_gallery_images_carry_the_sizes_read_from_the_files() -> None:
+    sizes = {"/assets/images/uploads/izquierda_ES.png": ImageSize(1200, 630)}
+    page = parse(render_post_page(SITE, BILINGUAL, "en", "<p>x</p>", sizes))
+    first, second = page.all("img")
+    assert (first["width"], first["height"]) == ("1200", "630")
+    # A picture whose file could not be read still shows, without invented sizes.
+    assert "width" not in second
+    assert "height" not in second
+
+
+def test_open_graph_and_twitter_meta_come_from_title_description_and_first_image() -> None:
+    sizes = {"/assets/images/uploads/izquierda_ES.png": ImageSize(1200, 630)}
+    page = parse(render_post_page(SITE, BILINGUAL, "en", "<p>x</p>", sizes))
+    image = f"{BASE}/assets/images/uploads/izquierda_ES.png"
+    assert page.meta("og:type") == "article"
+    assert page.meta("og:title") == page.meta("twitter:title") == "bilingue (en)"
+    assert page.meta("og:description") == page.meta("twitter:description")
+    assert page.meta("og:description") == "A short description"
+    assert page.meta("og:url") == page.canonical
+    assert page.meta("og:site_name") == "Aula Abierta"
+    assert page.meta("og:locale") == "en_GB"
+    assert page.meta("og:locale:alternate") == "es_ES"
+    assert page.meta("og:image") == page.meta("twitter:image") == image
+    assert (page.meta("og:image:width"), page.meta("og:image:height")) == ("1200", "630")
+    assert page.meta("og:image:alt") == "bilingue (en), image 1"
+    assert page.meta("twitter:card") == "summary_large_image"
+
+
+def test_pages_without_a_picture_share_as_a_summary(html_pages: dict[str, Page]) -> None:
+    home = html_pages["es/index.html"]
+    assert home.meta("og:type") == "website"
+    assert home.meta("twitter:card") == "summary"
+    assert not [m for m in home.all("meta") if m.get("property") == "og:image"]
+    no_image = html_pages["es/posts/solo-espanol/index.html"]
+    assert no_image.meta("og:type") == "article"
+    assert no_image.meta("twitter:card") == "summary"
 
 
 def test_machine_note_only_on_machine_translations_and_links_the_original(
@@ -454,7 +526,9 @@ def test_single_language_post_has_only_its_own_alternates(html_pages: dict[str, 
         "en": f"{BASE}/en/posts/only-english/",
         "x-default": f"{BASE}/en/posts/only-english/",
     }
-    assert [(a["hreflang"], a["href"]) for a in only_en.switcher] == [("es", "/es/")]
+    # No Spanish version to switch to: only the footer leads to the Spanish home.
+    assert only_en.switcher == []
+    assert [(a["hreflang"], a["href"]) for a in only_en.homes] == [("es", "/es/")]
     bilingual = html_pages["en/posts/bilingue/index.html"]
     assert bilingual.alternates["x-default"] == f"{BASE}/es/posts/bilingue/"
     assert [(a["hreflang"], a["href"]) for a in bilingual.switcher] == [
@@ -502,7 +576,7 @@ def test_pages_beyond_another_languages_last_page_have_no_alternate(
 ) -> None:
     third = html_pages["es/page/3/index.html"]
     assert set(third.alternates) == {"es", "x-default"}
-    assert [(a["hreflang"], a["href"]) for a in third.switcher] == [("en", "/en/")]
+    assert third.switcher == []
     second = html_pages["en/page/2/index.html"]
     assert second.alternates["es"] == f"{BASE}/es/page/2/"
     assert "Older posts" not in second.text
@@ -531,6 +605,30 @@ def test_project_pages_list_only_their_posts_in_each_language(
     erasmus = html_pages["en/projects/proyecto-erasmus/index.html"]
     assert "Proyecto Erasmus+" in erasmus.text
     assert "Project" in erasmus.text
+
+
+def test_author_pages_list_each_authors_posts_newest_first(
+    html_pages: dict[str, Page],
+) -> None:
+    ies = html_pages["es/authors/ies-abastos/index.html"]
+    assert listed_slugs(ies, "es") == [slug for slug in ES_ORDER if slug != "hostil"]
+    assert "Autoría" in ies.text
+    assert "IES Abastos" in ies.text
+    assert ies.alternates["en"] == f"{BASE}/en/authors/ies-abastos/"
+    assert ies.one("meta", name="description")["content"] == "Entradas de IES Abastos"
+    english = html_pages["en/authors/ies-abastos/index.html"]
+    assert listed_slugs(english, "en") == [slug for slug in EN_ORDER if slug != "hostil"]
+    assert english.one("meta", name="description")["content"] == "Posts by IES Abastos"
+    # On an author's own page the author is not linked again from every post.
+    assert not english.all("a", href="/en/authors/ies-abastos/")
+    home = html_pages["en/index.html"]
+    assert home.all("a", href="/en/authors/ies-abastos/")
+
+
+def test_author_names_become_plain_url_segments() -> None:
+    assert urls.author_url("es", "Lucía Pérez") == "/es/authors/lucia-perez/"
+    assert urls.author_url("en", "  IES  Abastos ") == "/en/authors/ies-abastos/"
+    assert urls.author_url("en", "???") == "/en/authors/author/"
 
 
 def test_project_with_posts_in_one_language_has_one_page() -> None:
@@ -598,8 +696,8 @@ def test_sitemap_lists_every_version_with_hreflang_alternates(
         assert all(link.get("rel") == "alternate" for link in links)
         found[loc] = {str(link.get("hreflang")): str(link.get("href")) for link in links}
     versions = sum(len(item.versions) for item in ENTRIES)
-    homes, project_pages = 2, 6
-    assert len(found) == versions + homes + project_pages
+    homes, project_pages, author_pages = 2, 6, 4
+    assert len(found) == versions + homes + project_pages + author_pages
     for loc, alternates in found.items():
         # Every listed URL names itself among its alternates, and so do its alternates.
         assert loc in alternates.values()
@@ -617,17 +715,26 @@ def test_sitemap_lists_every_version_with_hreflang_alternates(
 # ---------------------------------------------------------------- fixed objects
 
 
-def test_root_404_is_the_default_language_page_with_root_relative_links(
+def test_root_404_speaks_every_language_with_root_relative_links(
     listings: dict[str, Rendered],
 ) -> None:
-    assert listings["404.html"] == listings["es/404.html"]
+    # CloudFront answers every missing path with /404.html, whatever its language.
     page = parse(listings["404.html"].body)
+    assert page.lang == SITE.default_language
     assert page.one("meta", name="robots")["content"] == "noindex"
+    sections = page.all("section")
+    assert [section["lang"] for section in sections] == ["es", "en"]
     assert "Página no encontrada" in page.text
+    assert "Page not found" in page.text
+    homes = [(a["hreflang"], a["href"]) for a in page.all("a") if a.get("hreflang")]
+    assert ("es", "/es/") in homes
+    assert ("en", "/en/") in homes
     hrefs = [a["href"] for a in page.all("a")]
     assert all(href.startswith(("/", "#")) for href in hrefs)
-    english = parse(listings["en/404.html"].body)
-    assert "Page not found" in english.text
+    for key, title in (("es/404.html", "Página no encontrada"), ("en/404.html", "Page not found")):
+        own = parse(listings[key].body)
+        assert title in own.text
+        assert len(own.all("section")) == 1
 
 
 def test_robots_names_the_sitemap(listings: dict[str, Rendered]) -> None:
@@ -636,20 +743,33 @@ def test_robots_names_the_sitemap(listings: dict[str, Rendered]) -> None:
 
 def test_stylesheet_is_the_packaged_css(listings: dict[str, Rendered]) -> None:
     css = listings["static/site.css"].body.decode()
-    for needle in ("prefers-color-scheme: dark", "@media print", ":focus-visible", "68ch"):
+    for needle in ("prefers-color-scheme: dark", "@media print", ":focus-visible", "--measure"):
         assert needle in css
+    # No school colours configured: exactly the packaged file.
+    assert listings["static/site.css"].body == static_file("site.css")
+
+
+def test_school_colours_are_appended_as_css_variables() -> None:
+    site = replace(SITE, colors={"primary": "#123456", "accent": "#8a2be2"})
+    css = build_listings(site, [])["static/site.css"].body.decode()
+    assert css.startswith(static_file("site.css").decode())
+    assert css.endswith(":root {\n  --primary: #123456;\n  --accent: #8a2be2;\n}\n")
+    home = parse(build_listings(site, [])["es/index.html"].body)
+    assert home.one("meta", name="theme-color")["content"] == "#123456"
 
 
 def test_listing_ownership_covers_what_build_listings_writes_and_nothing_else(
     listings: dict[str, Rendered], posts: dict[str, bytes]
 ) -> None:
-    assert listing_prefixes(SITE) == ("es/page/", "es/projects/", "en/page/", "en/projects/")
+    assert listing_prefixes(SITE) == (
+        "es/page/", "es/projects/", "es/authors/", "en/page/", "en/projects/", "en/authors/",
+    )  # fmt: skip
     assert all(owned_listing_key(SITE, key) for key in listings)
     stale = ["es/page/9/index.html", "en/projects/gone/index.html"]
     assert all(owned_listing_key(SITE, key) for key in stale)
     assert not [key for key in posts if owned_listing_key(SITE, key)]
     assert not owned_listing_key(SITE, "assets/images/uploads/a.png")
-    assert not owned_listing_key(SITE, "static/switcher.js")
+    assert not owned_listing_key(SITE, "static/other.js")
 
 
 # ---------------------------------------------------------------- configuration, i18n
@@ -702,3 +822,4 @@ def test_catalan_site_speaks_catalan() -> None:
     assert "3 d'abril de 2024" in page.text
     assert [a["href"] for a in page.switcher] == ["/es/posts/hola/"]
     assert "Leer en español" in page.text
+    assert page.meta("og:locale") == "ca_ES"

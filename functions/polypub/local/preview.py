@@ -413,22 +413,21 @@ class PreviewServer:
         self._send(request, int(result["statusCode"]), headers, data, head=head)
 
     def _send_not_found(self, request: BaseHTTPRequestHandler, uri: str, *, head: bool) -> None:
-        # CloudFront serves one error page; the preview prefers the language's own
-        # (/en/404.html for /en/...) when the site has one, falling back to that page.
-        page = self.not_found_page.lstrip("/")
-        candidates = [page]
-        first = uri.lstrip("/").split("/", 1)[0]
-        if first in self.languages:
-            candidates.insert(0, f"{first}/{page}")
-        for key in candidates:
-            found = self._reader(key)
-            if found is not None:
-                headers = {"Content-Type": _content_type(key, found.content_type)}
-                self._send(request, 404, headers, found.body, head=head)
-                return
-        self._send(
-            request, 404, {"Content-Type": "text/plain; charset=utf-8"}, b"Not Found\n", head=head
-        )
+        # Exactly what CloudFront's custom error response does: one page for every
+        # missing path (the site makes it speak every language), status 404.
+        key = self.not_found_page.lstrip("/")
+        found = self._reader(key)
+        if found is None:
+            self._send(
+                request,
+                404,
+                {"Content-Type": "text/plain; charset=utf-8"},
+                b"Not Found\n",
+                head=head,
+            )
+            return
+        headers = {"Content-Type": _content_type(key, found.content_type)}
+        self._send(request, 404, headers, found.body, head=head)
 
     def _send(
         self,

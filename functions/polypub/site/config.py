@@ -1,25 +1,41 @@
-"""SiteConfig: the slice of Settings that page building needs."""
+"""SiteConfig: what page building needs, from Settings and the school's site config and theme."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from polypub.site.i18n import UI
+from polypub.site.images import ImageSize
 
 if TYPE_CHECKING:
     from polypub.settings import Settings
 
+# Template name -> template source, sorted by name: hashable, so one sandboxed Jinja
+# environment per theme can be cached.
+ThemeTemplates = tuple[tuple[str, str], ...]
+
 
 @dataclass(frozen=True)
 class SiteConfig:
-    """Name, address and languages of the published site; languages[0] is the default."""
+    """Name, address, languages and look of the published site; languages[0] is the default."""
 
     name: str
     base_url: str
     languages: tuple[str, ...]
     default_language: str
     page_size: int = 10
+    # From config/site.yml (polypub.site.design); empty means the packaged defaults.
+    tagline: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    logo: str | None = None
+    logo_size: ImageSize | None = None
+    # Validated "#rrggbb" values by role ("primary", "accent"): nothing else reaches CSS.
+    colors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    theme: ThemeTemplates = ()
+    # True while checking a theme upload: theme errors raise instead of falling back.
+    strict_theme: bool = False
 
     def __post_init__(self) -> None:
         if not self.languages:

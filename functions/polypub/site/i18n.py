@@ -22,6 +22,9 @@ _STRINGS: dict[str, dict[str, str]] = {
         "pagination": "Paginación",
         "project": "Proyecto",
         "project_description": "Entradas del proyecto {project}",
+        "author": "Autoría",
+        "author_description": "Entradas de {author}",
+        "other_languages": "Otros idiomas",
         "by": "Por {author}",
         "machine_note": "Traducción automática {source}.",
         "stale_note": "Esta traducción puede estar desactualizada respecto al original.",
@@ -48,6 +51,9 @@ _STRINGS: dict[str, dict[str, str]] = {
         "pagination": "Pagination",
         "project": "Project",
         "project_description": "Posts from the project {project}",
+        "author": "Author",
+        "author_description": "Posts by {author}",
+        "other_languages": "Other languages",
         "by": "By {author}",
         "machine_note": "Machine-translated {source}.",
         "stale_note": "This translation may be out of date with the original.",
@@ -74,6 +80,9 @@ _STRINGS: dict[str, dict[str, str]] = {
         "pagination": "Paginació",
         "project": "Projecte",
         "project_description": "Entrades del projecte {project}",
+        "author": "Autoria",
+        "author_description": "Entrades de {author}",
+        "other_languages": "Altres idiomes",
         "by": "Per {author}",
         "machine_note": "Traducció automàtica {source}.",
         "stale_note": "Aquesta traducció pot no estar al dia amb l'original.",
@@ -109,6 +118,9 @@ _MONTHS: dict[str, tuple[str, ...]] = {
         "juliol", "agost", "setembre", "octubre", "novembre", "desembre",
     ),
 }  # fmt: skip
+
+# Open Graph wants a territory too; these are the ones a school here most likely means.
+OG_LOCALES: Mapping[str, str] = MappingProxyType({"es": "es_ES", "en": "en_GB", "ca": "ca_ES"})
 
 UI: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {lang: MappingProxyType(strings) for lang, strings in _STRINGS.items()}

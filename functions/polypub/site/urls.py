@@ -12,6 +12,9 @@ if TYPE_CHECKING:
 SITEMAP_URL = "/sitemap.xml"
 ROBOTS_URL = "/robots.txt"
 STYLESHEET_URL = "/static/site.css"
+# The switcher's cookie script; the pages read fine without it.
+SCRIPT_URL = "/static/lang.js"
+FAVICON_URL = "/static/favicon.svg"
 # CloudFront serves this for any missing path, so every link in it is root-relative.
 ROOT_NOT_FOUND_URL = "/404.html"
 
@@ -40,20 +43,34 @@ def post_url(lang: str, slug: str) -> str:
     return f"/{_segment(lang)}/posts/{_segment(slug)}/"
 
 
-def project_slug(project: str) -> str:
-    """The URL form of a front matter `project`: lower case, no accents, words joined by "-".
+def name_slug(name: str, fallback: str) -> str:
+    """The URL form of a name: lower case, no accents, words joined by "-".
 
-    Teachers write `proyecto-2` or `Proyecto Erasmus+`; both must give a plain path
-    segment (S3 keys with "+" or spaces behind CloudFront are a known trap).
+    Teachers write `proyecto-2`, `Proyecto Erasmus+` or `Lucía Pérez`; each must give a
+    plain path segment (S3 keys with "+" or spaces behind CloudFront are a known trap).
     """
-    decomposed = unicodedata.normalize("NFKD", project.strip().lower())
+    decomposed = unicodedata.normalize("NFKD", name.strip().lower())
     chars = [ch if ch.isalnum() else "-" for ch in decomposed if not unicodedata.combining(ch)]
     words = [word for word in "".join(chars).split("-") if word]
-    return "-".join(words) or "project"
+    return "-".join(words) or fallback
+
+
+def project_slug(project: str) -> str:
+    """The URL form of a front matter `project` (`Proyecto Erasmus+` -> `proyecto-erasmus`)."""
+    return name_slug(project, "project")
+
+
+def author_slug(author: str) -> str:
+    """The URL form of a front matter `author` (`Lucía Pérez` -> `lucia-perez`)."""
+    return name_slug(author, "author")
 
 
 def project_url(lang: str, project: str) -> str:
     return f"/{_segment(lang)}/projects/{_segment(project_slug(project))}/"
+
+
+def author_url(lang: str, author: str) -> str:
+    return f"/{_segment(lang)}/authors/{_segment(author_slug(author))}/"
 
 
 def feed_url(lang: str) -> str:
