@@ -8,7 +8,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: help setup system-deps demo test lint typecheck unit integration e2e build bench upload-timing clean
+.PHONY: help setup system-deps js-deps demo test lint typecheck unit integration e2e build bench upload-timing clean
 
 help:
 	@echo "make demo   - set up and run the real pipeline on content/ with embedded AWS"
@@ -23,10 +23,18 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-setup: $(STAMP) system-deps
+setup: $(STAMP) system-deps js-deps
 
 system-deps:
 	@scripts/install-system-deps
+
+# axe-core for the browser tests (package-lock.json pins it). Without npm the browser
+# tests skip; CI installs npm and chromium with scripts/install-system-deps --browser.
+js-deps: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: browser tests will be skipped (scripts/install-system-deps --browser)"; fi
 
 demo: setup
 	$(BIN)/polypub dev content/
@@ -56,5 +64,14 @@ e2e: setup
 upload-timing: setup
 	$(BIN)/python -m polypub.local.timing content/posts/erasmus-etwinning-experience.md
 
+# Issue 6's benchmark suite (about 15 minutes; bench/README.md): a table on stdout and
+# bench-results/bench.json. BENCH_ARGS=--quick for a smoke test of the harness,
+# BENCH_ARGS="--only 2,4" for some items, BENCH_ARGS=--profile for cProfile reports too.
+BENCH_ARGS ?=
+bench: setup
+	@scripts/install-system-deps --bench
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) _site .polypub .pytest_cache .mypy_cache .ruff_cache functions/*.egg-info
+	rm -rf $(VENV) _site .polypub .pytest_cache .mypy_cache .ruff_cache functions/*.egg-info \
+		node_modules test-artifacts

@@ -1,4 +1,4 @@
-"""polypub: build | dev | status. Argument parsing and printing only; the work lives elsewhere."""
+"""polypub: build | dev | status | replay. Parsing and printing only; the work lives elsewhere."""
 
 from __future__ import annotations
 
@@ -95,6 +95,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
         watch=not args.no_watch,
         info_file=Path(args.info_file) if args.info_file else None,
         template=Path(args.template),
+        site_url=args.site_url,
     )
     return run_dev(options, _settings(args))
 
@@ -125,6 +126,38 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         print(render_status(statuses, entries))
     return EXIT_FAILURES if any(s.state == "failed" for s in statuses) else EXIT_OK
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from polypub.local.replay import QUEUES, Method, ReplayError, queue_pairs, replay
+    from polypub.wiring import aws_client
+
+    names = QUEUES if args.queue == "all" else (args.queue,)
+    settings = _settings(args)
+    try:
+        pairs, settings = queue_pairs(
+            names,
+            info_file=Path(args.info_file) if args.info_file else None,
+            stack=args.stack,
+            settings=settings,
+            cloudformation=lambda: aws_client("cloudformation", settings),
+        )
+        sqs = aws_client("sqs", settings)
+        # Local endpoints (moto) have no move tasks: copy at once instead of retrying.
+        method: Method = "copy" if args.method == "auto" and settings.endpoint_url else args.method
+        results = [replay(sqs, pair, method=method, limit=args.max) for pair in pairs]
+    except (ReplayError, FileNotFoundError, KeyError) as exc:
+        print(f"polypub replay: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps([r.to_dict() for r in results], indent=2))
+    else:
+        for result in results:
+            print(
+                f"{result.name}: moved {result.moved} message(s) from the dead-letter queue "
+                f"back to the queue ({result.method}); {result.left} left in the dead-letter queue."
+            )
+    return EXIT_OK
 
 
 def parser() -> argparse.ArgumentParser:
@@ -166,6 +199,31 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
     common(status)
     status.set_defaults(func=cmd_status)
+
+    replay = sub.add_parser(
+        "replay",
+        help="move dead-letter messages back to their queue after fixing the cause",
+        description=(
+            "Redrive a dead-letter queue: its messages go back to the queue they came from "
+            "and are processed again (the handlers are idempotent). Queues come from "
+            "--info-file (polypub dev), --stack (a deployed stack's outputs) or the "
+            "variables POLYPUB_{RENDER,TRANSLATE}_{DLQ,QUEUE}_URL."
+        ),
+    )
+    replay.add_argument(
+        "--queue", choices=["render", "translate", "all"], default="all", help="which queue"
+    )
+    replay.add_argument("--info-file", help="the JSON written by `polypub dev --info-file`")
+    replay.add_argument("--stack", help="a deployed CloudFormation stack's name")
+    replay.add_argument(
+        "--method",
+        choices=["auto", "move-task", "copy"],
+        default="auto",
+        help="move-task: SQS's own redrive; copy: receive, re-send, delete (default: auto)",
+    )
+    replay.add_argument("--max", type=int, help="move at most this many messages per queue")
+    replay.add_argument("--json", action="store_true")
+    replay.set_defaults(func=cmd_replay)
     return root
 
 

@@ -3,24 +3,46 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import mimetypes
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal
 
-from polypub.content.errors import ContentError
+from polypub.content.errors import ContentError, PostTooLargeError
 from polypub.content.keys import classify_key, report_key
-from polypub.content.language import detect_language
+from polypub.content.language import identify_language
 from polypub.content.markdown import render_body
 from polypub.content.post import Post, parse_post
+from polypub.content.sanitize import sanitize_html
 from polypub.model import PostEntry, SourceStatus, TranslationJob, VersionInfo
-from polypub.ports import Catalog, Cdn, JobQueue, Storage, TranslationMemory, Translator
+from polypub.ports import (
+    Catalog,
+    Cdn,
+    JobQueue,
+    Notifier,
+    Storage,
+    TranslationMemory,
+    Translator,
+)
 from polypub.settings import Settings
 from polypub.site import urls
 from polypub.site.config import SiteConfig
+from polypub.site.design import check_design, is_design_key, site_config
+from polypub.site.images import measure_images
 from polypub.site.pages import build_listings, listing_prefixes, render_post_page
 from polypub.translate.engine import TranslationEngine
+from polypub.translate.errors import TranslationError
+from polypub.translate.glossary import (
+    DEFAULT_GLOSSARY,
+    GLOSSARY_KEY,
+    Glossary,
+    parse_glossary,
+)
+
+log = logging.getLogger(__name__)
 
 HTML = "text/html; charset=utf-8"
 # Pages are invalidated on every change, so the CDN may keep them long; browsers
@@ -48,10 +70,13 @@ class Services:
     cdn: Cdn
     jobs: JobQueue
     clock: Callable[[], datetime] = _utcnow
+    # Failure reports are also sent here when set (SNS e-mail in the cloud).
+    notifier: Notifier | None = None
 
     @property
     def site_config(self) -> SiteConfig:
-        return SiteConfig.from_settings(self.settings)
+        # The school's config/site.yml and theme/ live in the source bucket beside posts.
+        return site_config(self.settings, self.source)
 
     def now(self) -> str:
         return self.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -69,6 +94,7 @@ class Outcome:
     changed: list[str] = field(default_factory=list)
     listings_dirty: bool = False
     chars_sent: int = 0
+    chars_by_provider: dict[str, int] = field(default_factory=dict)
     pages: int = 0
     languages: tuple[str, ...] = ()
 
@@ -85,43 +111,107 @@ class OriginalMissingError(ContentError):
     code = "original-missing"
 
 
+class SameLanguageTranslationError(ContentError):
+    """A person's translation names the language the original is already written in."""
+
+    code = "translation-same-language"
+
+
+class ListingsUnsettledError(Exception):
+    """The catalog kept changing while the listings were rebuilt; the caller retries later."""
+
+    retryable = True
+
+
 # --------------------------------------------------------------------------- entry points
 
 
-def apply_source_change(key: str, services: Services) -> Outcome:
+def apply_source_change(key: str, services: Services, *, sequencer: str | None = None) -> Outcome:
     """One S3 event's worth of work: act on the key's current state, then refresh and invalidate."""
-    outcome = process_source_key(key, services)
+    outcome = process_source_key(key, services, sequencer=sequencer)
     finish([outcome], services)
     return outcome
 
 
 def apply_translation(job: TranslationJob, services: Services) -> Outcome:
-    """One translation job: translate, write pages, then refresh and invalidate."""
-    outcome = process_translation(job, services)
+    """One translation job: translate, write pages, then refresh and invalidate.
+
+    A provider failure is noted on the post's status and re-raised, so the queue keeps
+    the job and delivers it again later; the source-language page stays online.
+    """
+    outcome = run_translation(job, services)
     finish([outcome], services)
     return outcome
 
 
+def run_translation(job: TranslationJob, services: Services) -> Outcome:
+    """process_translation, with a provider failure noted on the post's status (and re-raised)."""
+    try:
+        outcome = process_translation(job, services)
+    except TranslationError as error:
+        note_translation_failure(job, error, services)
+        raise
+    note_translation_failure(job, None, services)
+    return outcome
+
+
 def finish(outcomes: Sequence[Outcome], services: Services) -> list[str]:
-    """Rebuild listings if any step changed the catalog, then invalidate exactly what changed."""
+    """Rebuild listings if any step changed the catalog, then invalidate exactly what changed.
+
+    Every site write records its path as pending first (write_site_objects), so paths
+    that a crash or a CDN refusal left uninvalidated are invalidated here by whichever
+    run comes next, usually the SQS retry of the same message; then exactly the
+    invalidated paths are forgotten.
+    """
     changed = [path for outcome in outcomes for path in outcome.changed]
     if any(outcome.listings_dirty for outcome in outcomes):
         changed += refresh_listings(services)
-    services.cdn.invalidate(sorted(set(changed)))
+    paths = sorted(set(changed) | services.catalog.pending_paths())
+    if paths:
+        services.cdn.invalidate(paths)
+        services.catalog.remove_pending_paths(paths)
     return changed
 
 
 # --------------------------------------------------------------------------- the render step
 
 
-def process_source_key(key: str, services: Services) -> Outcome:
+def process_source_key(key: str, services: Services, *, sequencer: str | None = None) -> Outcome:
+    """Act on the key's current state; an event older than one already handled does nothing.
+
+    ``sequencer`` is the S3 event's, padded (handlers/s3events.py); None when unknown
+    (moto, replays, `polypub build`): then only the bucket's current state decides,
+    which is enough when events arrive one at a time.
+    """
+    if sequencer is not None and not services.catalog.claim_event(key, sequencer):
+        return Outcome(key, "skipped", message="a newer event for this file was handled already")
+    outcome = apply_current_state(key, services)
+    if sequencer is not None and services.catalog.newest_event(key) != sequencer:
+        # A newer event came in while this one worked, and its function may have finished
+        # before our writes landed. Acting once more on what the bucket holds now means
+        # an older state never has the last word (a late DELETE, a slow PUT).
+        again = apply_current_state(key, services)
+        again.changed = outcome.changed + again.changed
+        again.listings_dirty = again.listings_dirty or outcome.listings_dirty
+        outcome = again
+    return outcome
+
+
+def apply_current_state(key: str, services: Services) -> Outcome:
     """Dispatch on what the key is; reads the bucket's current state, never the event's claims."""
+    if is_design_key(key):
+        return publish_design(key, services)
     kind = classify_key(key, services.settings.languages)
     if kind.kind == "asset":
         return sync_asset(key, services)
+    if kind.kind == "config":
+        return apply_config_change(key, services)
     if kind.kind not in ("post", "translation"):
         return Outcome(key, "skipped", message="not a post or an asset")
-    data = services.source.get(key)
+    try:
+        data = read_source_post(key, services)
+    except ContentError as error:
+        return report_failure(key, error, services)
     if kind.kind == "translation":
         if data is None:
             return remove_human_translation(key, services)
@@ -129,6 +219,43 @@ def process_source_key(key: str, services: Services) -> Outcome:
     if data is None:
         return unpublish_post(key, services)
     return publish_post(key, data, services)
+
+
+def read_source_post(key: str, services: Services) -> bytes | None:
+    """A post's bytes, None when it is gone; PostTooLargeError, from its size alone, when too big.
+
+    The size comes from a HEAD request, so a 50 MB upload costs no memory and no time.
+    """
+    info = services.source.head(key)
+    if info is None:
+        return None
+    if info.size > services.settings.max_post_bytes:
+        raise PostTooLargeError(info.size, services.settings.max_post_bytes)
+    return services.source.get(key)
+
+
+def publish_design(key: str, services: Services) -> Outcome:
+    """config/site.yml or a theme/ template changed: check it, then republish every page."""
+    data = services.source.get(key)
+    digest = hashlib.sha256(data).hexdigest() if data is not None else None
+    status = services.catalog.get_status(key)
+    if status is not None and status.state != "failed" and status.content_hash == digest:
+        return Outcome(key, "skipped", message="unchanged")
+    try:
+        check_design(services.settings, services.source, key)
+    except ContentError as error:
+        # What is usable of the design still applies, so every page is republished anyway.
+        outcome = report_failure(key, error, services)
+    else:
+        outcome = Outcome(key, "published" if data is not None else "removed")
+        clear_report(key, services)
+        _record(
+            services, key, "published" if data is not None else "deleted", slug=None, digest=digest
+        )
+    for entry in services.catalog.list_posts():
+        outcome.changed += _rewrite_existing_pages(entry, services)
+    outcome.listings_dirty = True
+    return outcome
 
 
 def publish_post(key: str, data: bytes, services: Services) -> Outcome:
@@ -145,7 +272,8 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
                 "give this post another file name or a different 'slug' in its front matter"
             )
     except ContentError as error:
-        return report_failure(key, error, services)
+        claimed = post.slug if isinstance(error, SlugTakenError) else None
+        return report_failure(key, error, services, claimed_slug=claimed)
 
     if post.draft:
         outcome = unpublish_post(key, services, reason="draft: true, so it is not published")
@@ -159,10 +287,20 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
     if status and status.slug and status.slug != post.slug:
         outcome.changed += _remove_post(status.slug, services)
 
-    entry = _entry_for(post, source_lang, previous, services)
+    entry = _entry_for(
+        post, source_lang, previous, services, keep_machine=post.translate and not lang_note
+    )
+    if previous is not None:
+        # Versions the new entry no longer has (machine translations of a post now marked
+        # `translate: false`, a former source language) leave the site with it.
+        gone = [lang for lang in previous.versions if lang not in entry.versions]
+        outcome.changed += delete_site_objects(
+            [urls.object_key(urls.post_url(lang, post.slug)) for lang in gone], services
+        )
     bodies = {source_lang: render_body(post.body)}
     outcome.changed += write_post_pages(entry, bodies, services)
-    services.catalog.put_post(entry)
+    if entry != previous:  # a redelivered event writes nothing
+        services.catalog.put_post(entry)
 
     # Translations written by people win; what is left goes to the machine.
     base = classify_key(key, settings.languages).base
@@ -170,12 +308,17 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
         if lang == source_lang:
             continue
         human_key = f"{base}.{lang}.md"
-        human = services.source.get(human_key)
+        try:
+            human = read_source_post(human_key, services)
+        except ContentError as error:
+            report_failure(human_key, error, services)
+            continue
         if human is not None:
             human_outcome = publish_human_translation(human_key, human, services)
             outcome.changed += human_outcome.changed
-    entry = services.catalog.get_post(post.slug) or entry
-    targets = _machine_targets(entry, post, settings)
+            entry = services.catalog.get_post(post.slug) or entry
+    # A post in none of the site's languages (lang_note) is published as is.
+    targets = () if lang_note else _machine_targets(entry, post, settings)
     if targets:
         services.jobs.send(
             TranslationJob(
@@ -190,24 +333,46 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
     outcome.pages = 1
     outcome.message = lang_note
     _record(services, key, "published", slug=post.slug, message=lang_note, digest=post.content_hash)
+    if lang_note:
+        report_untranslated(key, lang_note, services)
     return outcome
 
 
 def source_language(post: Post, settings: Settings) -> tuple[str, str | None]:
-    """The post's language: declared, else detected, else the site default (with a note)."""
+    """The post's language: declared, else detected; else published as is (with a note).
+
+    A note means the text is in none of the site's languages (or too short or too
+    mixed to tell): the post is published untranslated at the default language's
+    address, and the teacher gets a report saying how to have it translated.
+    """
     if post.lang:
         return post.lang, None
-    detected = detect_language(f"{post.title}\n\n{post.body}", settings.languages)
-    if detected:
-        return detected, None
+    guess = identify_language(f"{post.title}\n\n{post.body}", settings.languages)
+    if guess.lang:
+        return guess.lang, None
+    names = ", ".join(settings.languages)
+    if guess.unsure == "other-language":
+        why = f"it is in none of the site's languages ({names})" + (
+            f"; it looks like '{guess.detected}'" if guess.detected else ""
+        )
+    elif guess.unsure == "mixed":
+        why = f"it mixes the site's languages ({names}) too evenly to tell which it is in"
+    else:
+        why = "it is too short to tell which of the site's languages it is in"
+    hint = " or ".join(f"'lang: {lang}'" for lang in settings.languages)
     return settings.default_language, (
-        f"could not tell the language of the text; published as '{settings.default_language}'. "
-        "Add 'lang: es' or 'lang: en' to the front matter to be sure."
+        f"published as is, without translations: {why}. If it is written in one of "
+        f"them, add {hint} to its front matter to have it translated."
     )
 
 
 def _entry_for(
-    post: Post, source_lang: str, previous: PostEntry | None, services: Services
+    post: Post,
+    source_lang: str,
+    previous: PostEntry | None,
+    services: Services,
+    *,
+    keep_machine: bool = True,
 ) -> PostEntry:
     original = VersionInfo(
         title=post.title,
@@ -221,8 +386,11 @@ def _entry_for(
         # Existing translations stay online until their replacements are ready: publishing
         # the original never waits for the translator.
         for lang, version in previous.versions.items():
-            if lang != source_lang and version.kind != "original":
-                versions[lang] = version
+            if lang == source_lang or version.kind == "original":
+                continue
+            if version.kind == "machine" and not keep_machine:
+                continue  # `translate: false` (or no site language): machine versions go
+            versions[lang] = version
         if previous.content_hash == post.content_hash:
             updated = previous.updated  # a redelivered event changes nothing
     return PostEntry(
@@ -257,23 +425,52 @@ def unpublish_post(key: str, services: Services, *, reason: str | None = None) -
     """The source is gone (or a draft): remove every language version and its catalog entry."""
     status = services.catalog.get_status(key)
     outcome = Outcome(key, "unpublished", slug=status.slug if status else None, message=reason)
+    freed = None
     if status and status.slug:
         entry = services.catalog.get_post(status.slug)
         if entry is not None and entry.source_key == key:
+            _orphan_human_translations(entry, services)
             outcome.changed += _remove_post(status.slug, services)
             outcome.listings_dirty = True
-    services.source.delete(report_key(key))
+            freed = status.slug
+    clear_report(key, services)
     _record(services, key, "skipped" if reason else "deleted", slug=outcome.slug, message=reason)
+    if freed is not None:
+        _retry_slug_claims(freed, services, outcome)
     return outcome
 
 
+def _orphan_human_translations(entry: PostEntry, services: Services) -> None:
+    """The original is going: its people's translations are no longer published either."""
+    base = classify_key(entry.source_key, services.settings.languages).base
+    for lang, version in entry.versions.items():
+        if version.kind == "human":
+            _record(
+                services,
+                f"{base}.{lang}.md",
+                "skipped",
+                slug=None,
+                message=f"not published: its original {entry.source_key} was removed",
+            )
+
+
+def _retry_slug_claims(slug: str, services: Services, outcome: Outcome) -> None:
+    """Files refused because `slug` was taken get it now (a post renamed or moved)."""
+    for status in services.catalog.list_statuses():
+        if (
+            status.state == "failed"
+            and status.error_code == SlugTakenError.code
+            and status.slug == slug
+            and status.key != outcome.key
+        ):
+            retried = apply_current_state(status.key, services)
+            outcome.changed += retried.changed
+            outcome.listings_dirty = outcome.listings_dirty or retried.listings_dirty
+
+
 def _remove_post(slug: str, services: Services) -> list[str]:
-    changed = []
-    for lang in services.settings.languages:
-        key = urls.object_key(urls.post_url(lang, slug))
-        if services.site.head(key) is not None:
-            services.site.delete(key)
-            changed.append("/" + key)
+    keys = [urls.object_key(urls.post_url(lang, slug)) for lang in services.settings.languages]
+    changed = delete_site_objects([k for k in keys if services.site.head(k) is not None], services)
     services.catalog.delete_post(slug)
     return changed
 
@@ -294,6 +491,17 @@ def publish_human_translation(key: str, data: bytes, services: Services) -> Outc
                 f"this is a translation of {original_key}, which is not published; "
                 "upload the original first (this file is then published with it)"
             )
+        if lang == entry.source_lang:
+            others = ", ".join(
+                f"{classify_key(key, settings.languages).base}.{other}.md"
+                for other in settings.languages
+                if other != lang
+            )
+            raise SameLanguageTranslationError(
+                f"this file is named as the '{lang}' translation of {original_key}, but the "
+                f"original is written in '{lang}' itself; name a translation after the language "
+                f"it is written in ({others}), or edit {original_key} instead"
+            )
     except ContentError as error:
         return report_failure(key, error, services)
 
@@ -313,10 +521,12 @@ def publish_human_translation(key: str, data: bytes, services: Services) -> Outc
         provider=digest,
         source_hash=source_hash,
     )
+    unchanged = entry.versions.get(lang) == version
     entry = replace(entry, versions={**entry.versions, lang: version})
-    outcome = Outcome(key, "published", slug=entry.slug, listings_dirty=True, pages=1)
+    outcome = Outcome(key, "published", slug=entry.slug, listings_dirty=not unchanged, pages=1)
     outcome.changed += write_post_pages(entry, {lang: render_body(post.body)}, services)
-    services.catalog.put_post(entry)
+    if not unchanged:
+        services.catalog.put_post(entry)
     outcome.languages = (lang,)
     _record(services, key, "published", slug=entry.slug, digest=digest)
     return outcome
@@ -336,7 +546,7 @@ def remove_human_translation(key: str, services: Services) -> Outcome:
     kind = classify_key(key, services.settings.languages)
     status = services.catalog.get_status(key)
     outcome = Outcome(key, "removed", slug=status.slug if status else None)
-    services.source.delete(report_key(key))
+    clear_report(key, services)
     _record(services, key, "deleted", slug=outcome.slug)
     entry = services.catalog.get_post(outcome.slug) if outcome.slug else None
     lang = kind.lang or ""
@@ -347,9 +557,9 @@ def remove_human_translation(key: str, services: Services) -> Outcome:
     versions = {k: v for k, v in entry.versions.items() if k != lang}
     entry = replace(entry, versions=versions)
     services.catalog.put_post(entry)
-    page = urls.object_key(urls.post_url(lang, entry.slug))
-    services.site.delete(page)
-    outcome.changed.append("/" + page)
+    outcome.changed += delete_site_objects(
+        [urls.object_key(urls.post_url(lang, entry.slug))], services
+    )
     outcome.changed += _rewrite_existing_pages(entry, services)
     outcome.listings_dirty = True
     services.jobs.send(
@@ -370,29 +580,37 @@ def sync_asset(key: str, services: Services) -> Outcome:
     if data is None:
         if services.site.head(key) is None:
             return Outcome(key, "skipped", message="already removed")
-        services.site.delete(key)
-        return Outcome(key, "removed", changed=["/" + key])
+        return Outcome(key, "removed", changed=delete_site_objects([key], services))
     content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    if not put_if_changed(services.site, key, data, content_type, cache_control=ASSET_CACHE):
+    changed = write_site_objects({key: SiteObject(data, content_type, ASSET_CACHE)}, services)
+    if not changed:
         return Outcome(key, "skipped", message="unchanged")
-    return Outcome(key, "copied", changed=["/" + key])
+    return Outcome(key, "copied", changed=changed)
 
 
-def report_failure(key: str, error: ContentError, services: Services) -> Outcome:
-    """Tell the teacher (report object beside the upload, status line); unpublish nothing."""
+def report_failure(
+    key: str, error: ContentError, services: Services, *, claimed_slug: str | None = None
+) -> Outcome:
+    """Tell the teacher (report object beside the upload, e-mail, status line); unpublish nothing.
+
+    The same failure reported again (a redelivered event, the same broken file uploaded
+    twice) writes and sends nothing new. The status is written last: a status that says
+    "failed" means the report exists and was sent.
+    """
     status = services.catalog.get_status(key)
     slug = status.slug if status else None
-    services.catalog.put_status(
-        SourceStatus(
-            key=key,
-            state="failed",
-            updated=services.now(),
-            slug=slug,
-            error_code=error.code,
-            message=str(error),
-        )
-    )
-    published = slug is not None and services.catalog.get_post(slug) is not None
+    published = slug is not None and (entry := services.catalog.get_post(slug)) is not None
+    published = published and entry is not None and entry.source_key == key
+    # A file refused for a taken slug never published: it records the slug it asked for.
+    slug = claimed_slug if claimed_slug is not None and not published else slug
+    outcome = Outcome(key, "failed", slug=slug, message=str(error), error_code=error.code)
+    if (
+        status is not None
+        and status.state == "failed"
+        and (status.error_code, status.message) == (error.code, str(error))
+        and services.source.head(report_key(key)) is not None
+    ):
+        return outcome
     text = (
         f"Polyglot Press could not publish {key}\n\n"
         f"Error: {error.code}\n{error}\n\n"
@@ -405,7 +623,23 @@ def report_failure(key: str, error: ContentError, services: Services) -> Outcome
         f"Checked at {services.now()}\n"
     )
     services.source.put(report_key(key), text.encode("utf-8"), "text/plain; charset=utf-8")
-    return Outcome(key, "failed", slug=slug, message=str(error), error_code=error.code)
+    if services.notifier is not None:
+        try:
+            services.notifier.notify(f"Polyglot Press could not publish {key}", text)
+        except Exception:
+            # E-mail is a convenience: the report object and the status already tell.
+            log.warning("could not send the report for %s by e-mail", key, exc_info=True)
+    services.catalog.put_status(
+        SourceStatus(
+            key=key,
+            state="failed",
+            updated=services.now(),
+            slug=slug,
+            error_code=error.code,
+            message=str(error),
+        )
+    )
+    return outcome
 
 
 def _record(
@@ -430,7 +664,146 @@ def _record(
         )
     )
     if state == "published":
+        clear_report(key, services)
+
+
+def clear_report(key: str, services: Services) -> None:
+    """Remove the report beside ``key`` if there is one.
+
+    HEAD first: in the versioned source bucket a DELETE of a missing key still adds a
+    delete marker, one per publish otherwise.
+    """
+    if services.source.head(report_key(key)) is not None:
         services.source.delete(report_key(key))
+
+
+# --------------------------------------------------------------------------- translation settings
+# The glossary (config/glossary.yml), posts in no site language, and failed translations.
+
+
+class LanguageUnknownNotice(ContentError):
+    """Not an error: the post is published, as is, because its language is not a site language."""
+
+    code = "language-unknown"
+
+
+TRANSLATION_PENDING = "translation-pending"
+
+
+def apply_config_change(key: str, services: Services) -> Outcome:
+    """config/glossary.yml changed: check it, then retranslate every machine-translated post.
+
+    Memory keys hash the glossary entries each segment uses, so the queued jobs send
+    only the segments whose entries changed; everything else comes from memory. An
+    invalid glossary is reported like a broken post and changes nothing.
+    """
+    if key != GLOSSARY_KEY:
+        return Outcome(key, "skipped", message="not a configuration file Polyglot Press reads")
+    data = services.source.get(key)
+    try:
+        glossary = DEFAULT_GLOSSARY if data is None else parse_glossary(data)
+    except ContentError as error:
+        return report_failure(key, error, services)
+    status = services.catalog.get_status(key)
+    # What translations were made with: the defaults before any glossary; unknown after
+    # a failed upload (some posts were translated with the defaults meanwhile).
+    previous = (
+        DEFAULT_GLOSSARY.digest
+        if status is None
+        else None
+        if status.state == "failed"
+        else status.content_hash
+    )
+    if glossary.digest == previous:
+        clear_report(key, services)
+        return Outcome(key, "skipped", message="unchanged")
+    queued = 0
+    for entry in services.catalog.list_posts():
+        targets = tuple(
+            lang
+            for lang in services.settings.languages
+            if (version := entry.versions.get(lang)) is not None and version.kind == "machine"
+        )
+        if targets:
+            services.jobs.send(
+                TranslationJob(
+                    source_key=entry.source_key,
+                    content_hash=entry.content_hash,
+                    slug=entry.slug,
+                    source_lang=entry.source_lang,
+                    targets=targets,
+                )
+            )
+            queued += 1
+    message = f"{glossary.size} glossary entries; {queued} posts queued for translation"
+    clear_report(key, services)
+    _record(
+        services,
+        key,
+        "published" if data is not None else "deleted",
+        slug=None,
+        message=message,
+        digest=glossary.digest,
+    )
+    return Outcome(key, "published" if data is not None else "removed", message=message)
+
+
+def load_glossary(services: Services) -> Glossary:
+    """The site's glossary; the built-in one when there is none or it is invalid.
+
+    An invalid file was reported to the teacher when it was uploaded; meanwhile new
+    translations protect the built-in terms rather than wait.
+    """
+    data = services.source.get(GLOSSARY_KEY)
+    if data is None:
+        return DEFAULT_GLOSSARY
+    try:
+        return parse_glossary(data)
+    except ContentError as error:
+        log.warning("%s is invalid (%s); using the built-in glossary", GLOSSARY_KEY, error.code)
+        return DEFAULT_GLOSSARY
+
+
+def translation_engine(services: Services) -> TranslationEngine:
+    """The engine over the services' translator and memory, with the site's glossary."""
+    return TranslationEngine(services.translator, services.memory, glossary=load_glossary(services))
+
+
+def report_untranslated(key: str, note: str, services: Services) -> None:
+    """A post published as is: say so in its status and in a report beside the upload."""
+    status = services.catalog.get_status(key)
+    if status is not None:
+        services.catalog.put_status(replace(status, error_code=LanguageUnknownNotice.code))
+    text = (
+        f"Polyglot Press published {key} as is, without translations.\n\n"
+        f"Note: {LanguageUnknownNotice.code}\n{note}\n\n"
+        "This report disappears once the post is published with translations.\n"
+        f"Checked at {services.now()}\n"
+    )
+    services.source.put(report_key(key), text.encode("utf-8"), "text/plain; charset=utf-8")
+
+
+def note_translation_failure(
+    job: TranslationJob, error: TranslationError | None, services: Services
+) -> None:
+    """Show a failed translation on the post's status (None: clear it after a success)."""
+    status = services.catalog.get_status(job.source_key)
+    if status is None or status.state != "published" or status.content_hash != job.content_hash:
+        return
+    if error is None:
+        if status.error_code == TRANSLATION_PENDING:
+            services.catalog.put_status(replace(status, error_code=None, message=None))
+        return
+    services.catalog.put_status(
+        replace(
+            status,
+            error_code=TRANSLATION_PENDING,
+            message=(
+                f"online in '{job.source_lang}'; the translation into "
+                f"{', '.join(job.targets)} failed and will be tried again: {error}"
+            ),
+        )
+    )
 
 
 # --------------------------------------------------------------------------- the translate step
@@ -439,7 +812,11 @@ def _record(
 def process_translation(job: TranslationJob, services: Services) -> Outcome:
     """Translate one post into the job's languages; a superseded job does nothing."""
     outcome = Outcome(job.source_key, "skipped", slug=job.slug)
-    data = services.source.get(job.source_key)
+    try:
+        data = read_source_post(job.source_key, services)
+    except ContentError:
+        outcome.message = "the source is now too large (reported by the render step)"
+        return outcome
     if data is None:
         outcome.message = "the source was deleted"
         return outcome
@@ -461,7 +838,7 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
         outcome.message = "superseded by a newer version of the post"
         return outcome
 
-    engine = TranslationEngine(services.translator, services.memory)
+    engine = translation_engine(services)
     versions = dict(entry.versions)
     bodies: dict[str, str] = {}
     for target in job.targets:
@@ -474,10 +851,13 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
             kind="machine",
             provider=result.provider,
             chars_sent=result.chars_sent,
+            chars_by_provider=dict(result.chars_by_provider),
             source_hash=entry.content_hash,
         )
         bodies[target] = result.body_html
         outcome.chars_sent += result.chars_sent
+        for name, count in result.chars_by_provider.items():
+            outcome.chars_by_provider[name] = outcome.chars_by_provider.get(name, 0) + count
     if not bodies:
         outcome.message = "nothing to translate"
         return outcome
@@ -490,7 +870,16 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
     merged = {**fresh.versions}
     for lang in bodies:
         if (current := merged.get(lang)) is None or current.kind != "human":
-            merged[lang] = versions[lang]
+            # The same text again (a duplicate job) keeps the record it had, with the
+            # characters its first translation cost: nothing visible changes.
+            new = versions[lang]
+            merged[lang] = current if current is not None and _same_text(current, new) else new
+    if merged == dict(fresh.versions):
+        # Pages are rewritten only if they differ (e.g. lost in a crash); the catalog,
+        # listings and feeds stay as they are.
+        outcome.changed += write_post_pages(fresh, bodies, services)
+        outcome.message = "already translated"
+        return outcome
     updated = replace(fresh, versions=merged, updated=services.now())
     outcome.action = "translated"
     outcome.changed += write_post_pages(updated, bodies, services)
@@ -501,11 +890,18 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
     outcome.pages = len(bodies)
     outcome.languages = tuple(bodies)
     status = services.catalog.get_status(job.source_key)
-    if status is not None:
+    if status is not None and outcome.chars_sent:
         services.catalog.put_status(
             replace(status, chars_sent=status.chars_sent + outcome.chars_sent)
         )
     return outcome
+
+
+def _same_text(current: VersionInfo, new: VersionInfo) -> bool:
+    def shown(v: VersionInfo) -> tuple[object, ...]:
+        return (v.title, v.description, v.kind, v.provider, v.source_hash)
+
+    return shown(current) == shown(new)
 
 
 def _rewrite_existing_pages(
@@ -528,7 +924,7 @@ def _rewrite_existing_pages(
         elif version.kind == "machine" and post_data is not None:
             # Comes from translation memory: no characters are sent again.
             post = parse_post(entry.source_key, post_data, languages=services.settings.languages)
-            engine = TranslationEngine(services.translator, services.memory)
+            engine = translation_engine(services)
             bodies[lang] = engine.translate_post(post, entry.source_lang, lang).body_html
     return write_post_pages(entry, bodies, services)
 
@@ -543,34 +939,113 @@ def _body_of(key: str, data: bytes, services: Services) -> str:
 # --------------------------------------------------------------------------- writing the site
 
 
+@dataclass(frozen=True)
+class SiteObject:
+    """One object to write to the site bucket."""
+
+    body: bytes
+    content_type: str
+    cache_control: str | None = PAGE_CACHE
+
+
 def write_post_pages(entry: PostEntry, bodies: Mapping[str, str], services: Services) -> list[str]:
-    """Render each given language's page of one post; write only what changed."""
+    """Render each given language's page of one post; write only what changed.
+
+    Every body passes the sanitizer here, whoever made it (our renderer, a translator,
+    a person's translation), just before it becomes part of a page.
+    """
     site = services.site_config
-    changed = []
-    for lang, body_html in bodies.items():
-        key = urls.object_key(urls.post_url(lang, entry.slug))
-        html = render_post_page(site, entry, lang, body_html).encode("utf-8")
-        if put_if_changed(services.site, key, html, HTML, cache_control=PAGE_CACHE):
-            changed.append("/" + key)
-    return changed
+    sizes = measure_images(entry.images, services.source.get)
+    pages = {
+        urls.object_key(urls.post_url(lang, entry.slug)): SiteObject(
+            render_post_page(site, entry, lang, sanitize_html(body_html), sizes).encode("utf-8"),
+            HTML,
+        )
+        for lang, body_html in bodies.items()
+    }
+    return write_site_objects(pages, services)
+
+
+# Rebuilds before the batch goes back to SQS for a retry: a catalog still changing
+# after five rounds is in a burst, and each change's own function rebuilds after it.
+MAX_LISTING_ROUNDS = 5
 
 
 def refresh_listings(services: Services) -> list[str]:
-    """Regenerate homes, project pages, feeds and sitemap from the catalog; never edit in place."""
+    """Regenerate homes, project pages, feeds and sitemap from the catalog; never edit in place.
+
+    Functions running at the same time each rebuild from the catalog they read, and a
+    rebuild from an older catalog could land after a newer one. So the catalog is read
+    again after writing, and a round whose catalog changed meanwhile is done again: the
+    function that finishes last has written from the final catalog (S3 and DynamoDB
+    reads are strongly consistent), so no change is ever lost.
+    """
     site = services.site_config
-    rendered = build_listings(site, services.catalog.list_posts())
-    changed = []
-    for key, item in rendered.items():
-        if put_if_changed(
-            services.site, key, item.body, item.content_type, cache_control=PAGE_CACHE
-        ):
-            changed.append("/" + key)
-    for prefix in listing_prefixes(site):
-        for key in list(services.site.list_keys(prefix)):
-            if key not in rendered:
-                services.site.delete(key)
-                changed.append("/" + key)
-    return changed
+    changed: list[str] = []
+    entries = services.catalog.list_posts()
+    for _ in range(MAX_LISTING_ROUNDS):
+        rendered = build_listings(site, entries)
+        stored = {info.key: info.digest for info in services.site.list_objects()}
+        changed += write_site_objects(
+            {key: SiteObject(item.body, item.content_type) for key, item in rendered.items()},
+            services,
+            stored=stored,
+        )
+        prefixes = listing_prefixes(site)
+        stale = [k for k in stored if k.startswith(prefixes) and k not in rendered]
+        changed += delete_site_objects(stale, services)
+        latest = services.catalog.list_posts()
+        if _fingerprint(latest) == _fingerprint(entries):
+            return changed
+        entries = latest
+    raise ListingsUnsettledError(
+        f"the catalog changed during {MAX_LISTING_ROUNDS} rebuilds of the listings"
+    )
+
+
+def _fingerprint(entries: Iterable[PostEntry]) -> list[str]:
+    return sorted(json.dumps(entry.to_dict(), sort_keys=True) for entry in entries)
+
+
+def write_site_objects(
+    objects: Mapping[str, SiteObject],
+    services: Services,
+    *,
+    stored: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Write the objects whose bytes differ from the stored ones; return their URL paths.
+
+    ``stored`` maps keys to digests from one listing; without it each key gets a HEAD.
+    The paths are recorded as pending invalidations before the first write (see finish).
+    """
+    todo = {}
+    for key, item in objects.items():
+        digest = stored.get(key) if stored is not None else _digest_of(services.site, key)
+        if digest != hashlib.md5(item.body).hexdigest():  # noqa: S324 - S3's ETag, not security
+            todo[key] = item
+    if not todo:
+        return []
+    paths = ["/" + key for key in todo]
+    services.catalog.add_pending_paths(paths)
+    for key, item in todo.items():
+        services.site.put(key, item.body, item.content_type, cache_control=item.cache_control)
+    return paths
+
+
+def delete_site_objects(keys: Sequence[str], services: Services) -> list[str]:
+    """Delete site objects (recorded as pending invalidations first); return their URL paths."""
+    if not keys:
+        return []
+    paths = ["/" + key for key in keys]
+    services.catalog.add_pending_paths(paths)
+    for key in keys:
+        services.site.delete(key)
+    return paths
+
+
+def _digest_of(storage: Storage, key: str) -> str | None:
+    info = storage.head(key)
+    return None if info is None else info.digest
 
 
 def put_if_changed(

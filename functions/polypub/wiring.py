@@ -11,9 +11,11 @@ from polypub.adapters.localfs import (
     JsonCatalog,
     JsonMemory,
     RecordingCdn,
+    RedirectedReports,
 )
 from polypub.pipeline import Services
 from polypub.settings import Settings
+from polypub.translate.keys import ApiKeys, secrets_manager_loader
 from polypub.translate.providers import build_translator
 
 
@@ -33,11 +35,26 @@ def aws_client(service: str, settings: Settings) -> Any:
     return client
 
 
+def cloud_api_keys(settings: Settings) -> ApiKeys:
+    """Keys from the environment, else from the secret POLYPUB_TRANSLATOR_SECRET names.
+
+    The secret is read when a keyed provider first translates, not at cold start.
+    """
+    if not settings.translator_secret:
+        return ApiKeys(settings.api_keys)
+    secret = settings.translator_secret
+    return ApiKeys(
+        settings.api_keys,
+        load=lambda: secrets_manager_loader(aws_client("secretsmanager", settings), secret)(),
+    )
+
+
 def cloud_services(settings: Settings) -> Services:
     """Services over S3, DynamoDB, SQS and CloudFront (real AWS, or moto via endpoint_url)."""
     from polypub.adapters.cloudfront import CloudFrontCdn
     from polypub.adapters.dynamodb import DynamoCatalog, DynamoMemory
     from polypub.adapters.s3 import S3Storage
+    from polypub.adapters.sns import SnsNotifier
     from polypub.adapters.sqs import SqsJobQueue
 
     s3 = aws_client("s3", settings)
@@ -47,10 +64,15 @@ def cloud_services(settings: Settings) -> Services:
         source=S3Storage(s3, settings.source_bucket),
         site=S3Storage(s3, settings.site_bucket),
         catalog=DynamoCatalog(dynamodb, settings.catalog_table),
-        translator=build_translator(settings.translators, settings),
+        translator=build_translator(settings.translators, settings, cloud_api_keys(settings)),
         memory=DynamoMemory(dynamodb, settings.catalog_table),
         cdn=CloudFrontCdn(aws_client("cloudfront", settings), settings.distribution_id),
         jobs=SqsJobQueue(aws_client("sqs", settings), settings.translate_queue_url),
+        notifier=(
+            SnsNotifier(aws_client("sns", settings), settings.report_topic_arn)
+            if settings.report_topic_arn
+            else None
+        ),
     )
 
 
@@ -62,7 +84,7 @@ def local_services(
     cdn = RecordingCdn()
     services = Services(
         settings=settings,
-        source=FolderStorage(content_dir),
+        source=RedirectedReports(FolderStorage(content_dir), FolderStorage(state_dir / "reports")),
         site=FolderStorage(out_dir),
         catalog=JsonCatalog(state_dir / "catalog.json"),
         translator=build_translator(settings.translators, settings),

@@ -110,14 +110,19 @@ def test_source_bucket_name_matches_the_queue_policy_condition(template: dict[st
     assert template["Resources"]["SourceBucket"]["DependsOn"] == "RenderQueuePolicy"
 
 
-def test_source_notifications_cover_posts_assets_and_config() -> None:
+def test_source_notifications_cover_posts_assets_config_and_theme() -> None:
     stack = describe(TEMPLATE)
     source = stack.bucket(stack.resource_for("POLYPUB_SOURCE_BUCKET"))
     seen = {(n.event, n.prefix, n.suffix, n.queue) for n in source.notifications}
     expected = {
         (event, prefix, suffix, "RenderQueue")
         for event in ("s3:ObjectCreated:*", "s3:ObjectRemoved:*")
-        for prefix, suffix in (("posts/", ".md"), ("assets/", ""), ("config/", ""))
+        for prefix, suffix in (
+            ("posts/", ".md"),
+            ("assets/", ""),
+            ("config/", ""),
+            ("theme/", ""),
+        )
     }
     assert seen == expected
 
@@ -247,16 +252,30 @@ def test_security_headers() -> None:
     assert "default-src 'self'" in csp
     assert "data:" not in csp
     assert "unsafe-inline" not in csp
+    # What the pages use: their own stylesheet and lang.js, nothing inline, no framing.
+    for directive in ("script-src 'self'", "style-src 'self'", "img-src 'self'"):
+        assert directive in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "object-src 'none'" in csp
+    assert "includeSubDomains" in headers["Strict-Transport-Security"]
 
 
 @pytest.mark.parametrize(
-    "value", ["google", "apertium", "aws", "google,apertium", "aws,google,apertium"]
+    "value",
+    [
+        "google",
+        "apertium",
+        "aws",
+        "google,apertium",
+        "aws,google,apertium",
+        "deepl,microsoft,libre,mymemory",
+    ],
 )
 def test_translation_provider_accepts_chains(template: dict[str, Any], value: str) -> None:
     assert re.fullmatch(template["Parameters"]["TranslationProvider"]["AllowedPattern"], value)
 
 
-@pytest.mark.parametrize("value", ["", "google,", "deepl", "google apertium", ",aws"])
+@pytest.mark.parametrize("value", ["", "google,", "bing", "google apertium", ",aws"])
 def test_translation_provider_rejects_others(template: dict[str, Any], value: str) -> None:
     assert not re.fullmatch(template["Parameters"]["TranslationProvider"]["AllowedPattern"], value)
 
@@ -322,3 +341,204 @@ def test_function_code_embeds_exactly(code: str) -> None:
         reread["Resources"]["SecurityHeadersPolicy"]
         == load_template(TEMPLATE)["Resources"]["SecurityHeadersPolicy"]
     )
+
+
+# ------------------------------------------------------------------ reliability and least privilege
+
+
+def _statements(template: dict[str, Any], function: str) -> list[dict[str, Any]]:
+    """The function's inline policy statements, conditional ones included."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "Effect" in node and "Action" in node:
+                found.append(node)
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(props(template, function)["Policies"])
+    return found
+
+
+def _grants(template: dict[str, Any], function: str) -> set[tuple[str, str]]:
+    """(action, resource) pairs, resources written as their template expressions."""
+    pairs = set()
+    for statement in _statements(template, function):
+        assert statement["Effect"] == "Allow"
+        actions = statement["Action"]
+        resources = statement["Resource"]
+        for action in [actions] if isinstance(actions, str) else actions:
+            for resource in resources if isinstance(resources, list) else [resources]:
+                pairs.add((action, str(resource)))
+    return pairs
+
+
+SOURCE_OBJECTS = str({"Fn::Sub": "${SourceBucket.Arn}/*"})
+SOURCE_REPORTS = str({"Fn::Sub": "${SourceBucket.Arn}/*.error.txt"})
+SOURCE_BUCKET = str({"Fn::GetAtt": ["SourceBucket", "Arn"]})
+SITE_OBJECTS = str({"Fn::Sub": "${SiteBucket.Arn}/*"})
+SITE_BUCKET = str({"Fn::GetAtt": ["SiteBucket", "Arn"]})
+TABLE = str({"Fn::GetAtt": ["CatalogTable", "Arn"]})
+DISTRIBUTION = str(
+    {"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"}
+)
+SITE_WRITES = {
+    ("s3:GetObject", SOURCE_OBJECTS),
+    ("s3:ListBucket", SOURCE_BUCKET),
+    ("s3:GetObject", SITE_OBJECTS),
+    ("s3:PutObject", SITE_OBJECTS),
+    ("s3:DeleteObject", SITE_OBJECTS),
+    ("s3:ListBucket", SITE_BUCKET),
+    ("cloudfront:CreateInvalidation", DISTRIBUTION),
+}
+CATALOG = {"GetItem", "PutItem", "UpdateItem", "Query", "BatchGetItem", "BatchWriteItem"}
+
+
+def test_render_function_may_do_exactly_what_it_does(template: dict[str, Any]) -> None:
+    assert _grants(template, "RenderFunction") == SITE_WRITES | {
+        ("s3:PutObject", SOURCE_REPORTS),
+        ("s3:DeleteObject", SOURCE_REPORTS),
+        *((f"dynamodb:{action}", TABLE) for action in CATALOG | {"DeleteItem"}),
+        ("sqs:SendMessage", str({"Fn::GetAtt": ["TranslateQueue", "Arn"]})),
+        ("sns:Publish", str({"Ref": "ReportTopic"})),
+    }
+
+
+def test_translate_function_may_do_exactly_what_it_does(template: dict[str, Any]) -> None:
+    assert _grants(template, "TranslateFunction") == SITE_WRITES | {
+        *((f"dynamodb:{action}", TABLE) for action in CATALOG),
+        ("translate:TranslateText", "*"),  # only when the provider chain names aws
+        ("secretsmanager:GetSecretValue", str({"Ref": "TranslatorApiKeysSecretArn"})),
+    }
+
+
+def test_functions_use_no_broad_policy_templates(template: dict[str, Any]) -> None:
+    for function in ("RenderFunction", "TranslateFunction"):
+        for policy in props(template, function)["Policies"]:
+            if isinstance(policy, dict):
+                # Inline statements or a condition around them; never SAM's *CrudPolicy
+                # or *ReadPolicy templates, which grant Scan, DescribeTable and more.
+                assert set(policy) <= {"Statement", "Fn::If"}, policy
+
+
+def test_the_teachers_bucket_is_written_only_for_reports(template: dict[str, Any]) -> None:
+    for function in ("RenderFunction", "TranslateFunction"):
+        writes = {
+            resource
+            for action, resource in _grants(template, function)
+            if action in ("s3:PutObject", "s3:DeleteObject") and "SourceBucket" in resource
+        }
+        assert writes <= {SOURCE_REPORTS}
+
+
+@pytest.mark.parametrize("function", ["RenderFunction", "TranslateFunction"])
+def test_functions_log_to_groups_with_retention(template: dict[str, Any], function: str) -> None:
+    group = props(template, function)["LoggingConfig"]["LogGroup"]["Ref"]
+    resource = template["Resources"][group]
+    assert resource["Type"] == "AWS::Logs::LogGroup"
+    assert resource["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert template["Parameters"]["LogRetentionDays"]["Default"] == 30
+
+
+@pytest.mark.parametrize("dlq", ["RenderDLQ", "TranslateDLQ"])
+def test_every_dead_letter_queue_has_an_alarm_on_its_depth(
+    template: dict[str, Any], dlq: str
+) -> None:
+    alarms = [
+        a["Properties"]
+        for a in resources_of(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("Dimensions")
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq, "QueueName"]}}]
+    ]
+    assert len(alarms) == 1
+    (alarm,) = alarms
+    assert alarm["Namespace"] == "AWS/SQS"
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["Threshold"] == 0
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
+def test_reports_go_to_an_encrypted_topic_with_an_optional_subscription(
+    template: dict[str, Any],
+) -> None:
+    assert props(template, "ReportTopic")["KmsMasterKeyId"] == "alias/aws/sns"
+    environment = props(template, "RenderFunction")["Environment"]["Variables"]
+    assert environment["POLYPUB_REPORT_TOPIC_ARN"] == {"Ref": "ReportTopic"}
+    for subscription, parameter, topic in (
+        ("ReportSubscription", "ReportEmail", "ReportTopic"),
+        ("AlarmSubscription", "AlarmEmail", "AlarmTopic"),
+    ):
+        resource = template["Resources"][subscription]
+        assert resource["Condition"] == f"Has{parameter}"
+        assert resource["Properties"]["Protocol"] == "email"
+        assert resource["Properties"]["Endpoint"] == {"Ref": parameter}
+        assert resource["Properties"]["TopicArn"] == {"Ref": topic}
+        pattern = template["Parameters"][parameter]["AllowedPattern"]
+        assert re.fullmatch(pattern, "")
+        assert re.fullmatch(pattern, "it@school.example")
+        assert not re.fullmatch(pattern, "not an address")
+
+
+def test_topics_refuse_plain_http_and_only_alarms_of_this_account_publish(
+    template: dict[str, Any],
+) -> None:
+    statements = props(template, "NotificationTopicPolicy")["PolicyDocument"]["Statement"]
+    (allow,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert allow["Resource"] == {"Ref": "AlarmTopic"}
+    assert allow["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in statements
+    )
+
+
+@pytest.mark.parametrize("bucket", ["SourceBucket", "SiteBucket"])
+def test_lifecycle_never_expires_current_objects(template: dict[str, Any], bucket: str) -> None:
+    # Expiring a current object sends no ObjectRemoved event: its pages would stay up.
+    for rule in props(template, bucket)["LifecycleConfiguration"]["Rules"]:
+        assert "ExpirationInDays" not in rule
+        assert "ExpirationDate" not in rule
+        assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] >= 7
+        assert rule["ExpiredObjectDeleteMarker"] is True
+
+
+@pytest.mark.parametrize("bucket", ["SourceBucket", "SiteBucket"])
+def test_buckets_enforce_the_owner_and_allow_no_acls(template: dict[str, Any], bucket: str) -> None:
+    assert props(template, bucket)["OwnershipControls"] == {
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    }
+
+
+def test_no_policy_anywhere_grants_a_public_principal(template: dict[str, Any]) -> None:
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("Effect") == "Allow" and "Principal" in node:
+                assert node["Principal"] not in ("*", {"AWS": "*"}), node
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(template["Resources"])
+
+
+def test_the_origin_access_control_always_signs(template: dict[str, Any]) -> None:
+    config = props(template, "SiteOriginAccessControl")["OriginAccessControlConfig"]
+    assert config["OriginAccessControlOriginType"] == "s3"
+    assert config["SigningBehavior"] == "always"
+    assert config["SigningProtocol"] == "sigv4"
+
+
+def test_queues_and_table_are_encrypted_at_rest(template: dict[str, Any]) -> None:
+    for queue in resources_of(template, "AWS::SQS::Queue").values():
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert props(template, "CatalogTable")["SSESpecification"] == {"SSEEnabled": True}

@@ -10,8 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from polypub.content.keys import classify_key
-from polypub.pipeline import Outcome, finish, process_source_key, process_translation
+from polypub.pipeline import (
+    Outcome,
+    finish,
+    note_translation_failure,
+    process_source_key,
+    process_translation,
+)
 from polypub.settings import Settings
+from polypub.site.design import is_design_key
 from polypub.translate.errors import TranslationError
 from polypub.wiring import local_services
 
@@ -79,11 +86,17 @@ def run_build(
     started = time.perf_counter()
     services, queue, cdn = local_services(settings, content_dir, out_dir, state_dir)
     summary = BuildSummary()
-    keys = [
-        k
-        for k in services.source.list_keys()
-        if classify_key(k, settings.languages).kind in ("post", "translation", "asset")
-    ]
+    # The site config and theme go first: each change of them republishes every page.
+    keys = sorted(
+        (
+            k
+            for k in services.source.list_keys()
+            if is_design_key(k)
+            or classify_key(k, settings.languages).kind
+            in ("post", "translation", "asset", "config")
+        ),
+        key=lambda k: (not is_design_key(k), k),
+    )
     # Sources that were published before and are gone now are unpublished, as a delete event would.
     known = {status.key for status in services.catalog.list_statuses() if status.state != "deleted"}
     gone = sorted(known - set(keys))
@@ -103,12 +116,15 @@ def run_build(
         try:
             outcome = process_translation(job, services)
         except TranslationError as error:
+            # The source page stays published; the next build asks the translator again.
+            note_translation_failure(job, error, services)
             summary.failures.append(Failure(job.source_key, "translation-failed", str(error)))
             continue
+        note_translation_failure(job, None, services)
         outcomes.append(outcome)
         _count(outcome, summary)
-        if outcome.chars_sent:
-            summary.chars_by_provider[services.translator.name] += outcome.chars_sent
+        # Attributed to the provider that answered: after a fallback, not the first one.
+        summary.chars_by_provider.update(outcome.chars_by_provider)
     finish(outcomes, services)
     summary.written = len({p for batch in cdn.invalidations for p in batch})
     summary.seconds = time.perf_counter() - started

@@ -22,6 +22,21 @@ from polypub.wiring import cloud_services
 
 # What the CLI may override on top of the template's defaults and the environment.
 OVERRIDABLE = ("translators", "languages", "site_name")
+# Translator settings and keys passed from the developer's environment to the handlers.
+TRANSLATOR_VARIABLES = (
+    "POLYPUB_GOOGLE_BASE_URL",
+    "POLYPUB_LIBRETRANSLATE_URL",
+    "POLYPUB_LIBRETRANSLATE_API_KEY",
+    "POLYPUB_DEEPL_API_KEY",
+    "POLYPUB_DEEPL_BASE_URL",
+    "POLYPUB_MICROSOFT_API_KEY",
+    "POLYPUB_MICROSOFT_BASE_URL",
+    "POLYPUB_MICROSOFT_REGION",
+    "POLYPUB_MYMEMORY_BASE_URL",
+    "POLYPUB_MYMEMORY_EMAIL",
+    "POLYPUB_CATALAN_VARIANT",
+    "POLYPUB_REQUEST_TIMEOUT",
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,12 @@ class DevOptions:
     watch: bool = True
     info_file: Path | None = None
     template: Path = Path("template.yaml")
+    site_url: str | None = None  # canonical base URL; default: the preview server's own
+    # Seconds before a failed message is delivered again (None: the queue's visibility
+    # timeout, minutes, as in the cloud); tests set 0 to see retries and the DLQ at once.
+    retry_after: int | None = None
+    # Pollers per drain, like concurrent Lambda containers (1: one message batch at a time).
+    workers: int = 1
 
 
 class DevSession:
@@ -73,11 +94,16 @@ class DevSession:
             # Locally the offline provider is the default; the environment or a flag may
             # choose another, as the SAM parameter does in the cloud.
             env["POLYPUB_TRANSLATOR"] = os.environ.get("POLYPUB_TRANSLATOR", "apertium")
-            for name in ("POLYPUB_LANGUAGES", "POLYPUB_SITE_NAME", "POLYPUB_GOOGLE_BASE_URL"):
+            for name in ("POLYPUB_LANGUAGES", "POLYPUB_SITE_NAME", *TRANSLATOR_VARIABLES):
                 if os.environ.get(name):
                     env[name] = os.environ[name]
             env.setdefault(
                 "POWERTOOLS_LOG_LEVEL", os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING")
+            )
+            # The cost metric's EMF documents are for CloudWatch; on a console they are
+            # noise. POWERTOOLS_METRICS_DISABLED=false shows them (the tests do).
+            env.setdefault(
+                "POWERTOOLS_METRICS_DISABLED", os.environ.get("POWERTOOLS_METRICS_DISABLED", "true")
             )
             # The handlers run in this process exactly as in Lambda: they read their
             # configuration and credentials from the environment.
@@ -86,6 +112,8 @@ class DevSession:
             for module in (render, translate):
                 module.logger.setLevel(env["POWERTOOLS_LOG_LEVEL"])
             overrides = {k: v for k, v in self._overrides.items() if k in OVERRIDABLE}
+            if options.site_url:
+                overrides["site_url"] = options.site_url.rstrip("/")
             self.settings = Settings.from_env(env, **overrides)
             runtime.install(cloud_services(self.settings))
             sqs = aws.client("sqs")
@@ -96,6 +124,7 @@ class DevSession:
                     render.handler,
                     function_name="RenderFunction",
                     region=aws.region,
+                    retry_after=options.retry_after,
                 ),
                 QueuePump(
                     sqs,
@@ -103,6 +132,7 @@ class DevSession:
                     translate.handler,
                     function_name="TranslateFunction",
                     region=aws.region,
+                    retry_after=options.retry_after,
                 ),
             ]
         except BaseException:
@@ -156,7 +186,7 @@ class DevSession:
 
     def drain(self) -> PumpResult:
         """Process queued messages until both queues stay empty."""
-        result = drain(self._pumps)
+        result = drain(self._pumps, workers=self.options.workers)
         self.report_changes()
         return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 from polypub.model import PostEntry, SourceStatus
@@ -57,6 +58,9 @@ def render_status(statuses: list[SourceStatus], entries: list[PostEntry]) -> str
             if status.state == "failed":
                 detail = f"[{status.error_code}] {detail}"
             elif status.slug and status.state == "published":
+                # Published with a notice: a pending translation, or no site language.
+                if status.error_code:
+                    detail = f"[{status.error_code}] {detail}"
                 detail = f"/{status.slug}/" + (f"  {detail}" if detail else "")
             if status.chars_sent:
                 detail += f"  ({status.chars_sent} characters translated)"
@@ -70,8 +74,29 @@ def render_status(statuses: list[SourceStatus], entries: list[PostEntry]) -> str
             versions = []
             for lang, version in sorted(entry.versions.items()):
                 label = f"{lang}:{version.kind}"
+                if version.kind == "machine":
+                    label += f" by {version.provider}, {version.chars_sent} chars sent"
                 if entry.is_stale(lang):
                     label += " (STALE: the original changed after this translation)"
                 versions.append(label)
             lines.append(f"  {entry.slug}  [{', '.join(versions)}]  from {entry.source_key}")
+        lines.append("")
+        lines.append(characters_line(entries))
     return "\n".join(lines)
+
+
+def characters_line(entries: list[PostEntry]) -> str:
+    """Characters sent to providers for the current machine translations, by provider."""
+    by_provider: Counter[str] = Counter()
+    for entry in entries:
+        for version in entry.versions.values():
+            if version.kind != "machine":
+                continue
+            if version.chars_by_provider:
+                by_provider.update(version.chars_by_provider)
+            elif version.chars_sent:  # an entry written before the split by provider
+                by_provider[version.provider or "unknown"] += version.chars_sent
+    detail = ", ".join(f"{name}: {count}" for name, count in sorted(by_provider.items()))
+    total = sum(by_provider.values())
+    suffix = f" ({detail})" if detail else ""
+    return f"Characters sent for the current translations: {total}{suffix}"
