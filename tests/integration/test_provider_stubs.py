@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from translator_stubs import Stub, running_stub, upper
 
 from polypub.settings import Settings
 from polypub.translate.errors import ProviderRejected, ProviderUnavailable, TranslationError
@@ -18,6 +17,7 @@ from polypub.translate.providers.deepl import DeeplTranslator
 from polypub.translate.providers.libre import LibreTranslator
 from polypub.translate.providers.microsoft import MicrosoftTranslator
 from polypub.translate.providers.mymemory import MyMemoryTranslator
+from translator_stubs import Stub, running_stub, upper
 
 KEY = "sk-test-7f3a9c1e-SECRET:fx"
 

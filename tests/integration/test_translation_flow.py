@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from translator_stubs import Stub, running_stub
 
 from polypub import cli
 from polypub.content.keys import report_key
@@ -27,6 +26,7 @@ from polypub.ports import Translator
 from polypub.site.i18n import ui
 from polypub.translate.providers.deepl import DeeplTranslator
 from polypub.translate.providers.google import GoogleTranslator
+from translator_stubs import Stub, running_stub
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk-test-9d2e-SECRET-KEY:fx"

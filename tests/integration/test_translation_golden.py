@@ -19,7 +19,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from translator_stubs import Stub, running_stub, upper
 
 from polypub.content.markdown import render_body
 from polypub.content.post import Post, parse_post
@@ -30,6 +29,7 @@ from polypub.translate.memory import DictMemory
 from polypub.translate.providers.apertium import ApertiumTranslator
 from polypub.translate.providers.google import GoogleTranslator
 from polypub.translate.providers.libre import LibreTranslator
+from translator_stubs import Stub, running_stub, upper
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "translation"
 GOLDEN = FIXTURES / "golden"
