@@ -43,8 +43,8 @@ build: setup
 	$(BIN)/polypub build content/ --out _site
 
 lint: $(STAMP)
-	$(BIN)/ruff check functions tests
-	$(BIN)/ruff format --check functions tests
+	$(BIN)/ruff check functions tests bench
+	$(BIN)/ruff format --check functions tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

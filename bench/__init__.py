@@ -1,0 +1,1 @@
+"""The benchmark suite behind `make bench` (bench/run.py); see bench/README.md."""
