@@ -262,9 +262,7 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
     """Parse, validate and publish the source-language page; hand translation to the queue."""
     settings = services.settings
     try:
-        post = parse_post(
-            key, data, languages=settings.languages, max_bytes=settings.max_post_bytes
-        )
+        post = parse_source(key, data, services)
         previous = services.catalog.get_post(post.slug)
         if previous is not None and previous.source_key != key:
             raise SlugTakenError(
@@ -479,9 +477,7 @@ def publish_human_translation(key: str, data: bytes, services: Services) -> Outc
     """A person's `posts/<name>.<lang>.md`: publish it in place of the machine's version."""
     settings = services.settings
     try:
-        post = parse_post(
-            key, data, languages=settings.languages, max_bytes=settings.max_post_bytes
-        )
+        post = parse_source(key, data, services)
         lang = post.translation_lang or ""
         original_key = _original_key(key, services)
         status = services.catalog.get_status(original_key)
@@ -820,11 +816,8 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
     if data is None:
         outcome.message = "the source was deleted"
         return outcome
-    settings = services.settings
     try:
-        post = parse_post(
-            job.source_key, data, languages=settings.languages, max_bytes=settings.max_post_bytes
-        )
+        post = parse_source(job.source_key, data, services)
     except ContentError:
         outcome.message = "the source is now invalid (reported by the render step)"
         return outcome
@@ -910,30 +903,31 @@ def _rewrite_existing_pages(
     """Re-render the post's other language pages around their current bodies."""
     bodies: dict[str, str] = {}
     post_data = services.source.get(entry.source_key)
+    # Parsed once, and one engine (one glossary read) for all machine languages.
+    post = parse_source(entry.source_key, post_data, services) if post_data is not None else None
+    engine: TranslationEngine | None = None
     for lang, version in entry.versions.items():
         if lang in skip:
             continue
-        if version.kind == "original" and post_data is not None:
-            bodies[lang] = render_body(_body_of(entry.source_key, post_data, services))
+        if version.kind == "original" and post is not None:
+            bodies[lang] = render_body(post.body)
         elif version.kind == "human":
             base = classify_key(entry.source_key, services.settings.languages).base
             key = f"{base}.{lang}.md"
             data = services.source.get(key)
             if data is not None:
-                bodies[lang] = render_body(_body_of(key, data, services))
-        elif version.kind == "machine" and post_data is not None:
+                bodies[lang] = render_body(parse_source(key, data, services).body)
+        elif version.kind == "machine" and post is not None:
             # Comes from translation memory: no characters are sent again.
-            post = parse_post(entry.source_key, post_data, languages=services.settings.languages)
-            engine = translation_engine(services)
+            engine = engine or translation_engine(services)
             bodies[lang] = engine.translate_post(post, entry.source_lang, lang).body_html
     return write_post_pages(entry, bodies, services)
 
 
-def _body_of(key: str, data: bytes, services: Services) -> str:
+def parse_source(key: str, data: bytes, services: Services) -> Post:
+    """parse_post with the site's languages and size limit: every step parses this way."""
     settings = services.settings
-    return parse_post(
-        key, data, languages=settings.languages, max_bytes=settings.max_post_bytes
-    ).body
+    return parse_post(key, data, languages=settings.languages, max_bytes=settings.max_post_bytes)
 
 
 # --------------------------------------------------------------------------- writing the site
