@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bad_inputs import BAD_POSTS
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "posts"
 
@@ -17,30 +19,12 @@ pytestmark = pytest.mark.skipif(
     shutil.which("apertium") is None, reason="needs apertium: run scripts/install-system-deps"
 )
 
-# The list of bad inputs (fixture -> the code the teacher reads).
-BAD = {
-    "windows-1252.md": "not-utf8",
-    "utf16.md": "not-utf8",
-    "invalid-yaml.md": "invalid-yaml",
-    "front-matter-list.md": "front-matter-not-mapping",
-    "front-matter-string.md": "front-matter-not-mapping",
-    "alias-bomb.md": "front-matter-too-complex",
-    "missing-title.md": "missing-title",
-    "empty-title.md": "missing-title",
-    "bad-date.md": "invalid-field",
-    "lang-no.md": "invalid-field",
-    "slug-traversal.md": "invalid-slug",
-    "slug-backslash.md": "invalid-slug",
-    "slug-drive-letter.md": "invalid-slug",
-    "image-outside-assets.md": "invalid-field",
-}
-
 
 def test_build_names_every_bad_post_with_its_code_and_publishes_the_rest(tmp_path: Path) -> None:
     posts = tmp_path / "content" / "posts"
     posts.mkdir(parents=True)
     expected = {}
-    for name, code in BAD.items():
+    for name, code in BAD_POSTS.items():
         shutil.copy(FIXTURES / name, posts / name)
         expected[f"posts/{name}"] = code
     (posts / "huge.md").write_bytes(b"---\ntitle: Huge\n---\n" + b"x" * (3 * 1024 * 1024))

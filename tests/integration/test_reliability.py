@@ -23,6 +23,7 @@ from faults import (
     s3_error,
 )
 
+from bad_inputs import BAD_POSTS
 from html_safety import active_content
 from polypub import cli
 from polypub.adapters.cloudfront import CloudFrontCdn
@@ -598,22 +599,6 @@ def test_a_translator_outage_goes_to_the_dlq_and_replay_finishes_the_post(
 
 
 FIXTURES = ROOT / "tests" / "fixtures" / "posts"
-# The list of bad uploads -> the code the teacher sees.
-BAD_FIXTURES = {
-    "windows-1252.md": "not-utf8",
-    "invalid-yaml.md": "invalid-yaml",
-    "front-matter-list.md": "front-matter-not-mapping",
-    "front-matter-string.md": "front-matter-not-mapping",
-    "alias-bomb.md": "front-matter-too-complex",
-    "missing-title.md": "missing-title",
-    "empty-title.md": "missing-title",
-    "bad-date.md": "invalid-field",
-    "lang-no.md": "invalid-field",
-    "slug-traversal.md": "invalid-slug",
-    "slug-backslash.md": "invalid-slug",
-    "slug-drive-letter.md": "invalid-slug",
-    "image-outside-assets.md": "invalid-field",
-}
 
 
 class CountingStorage:
@@ -643,8 +628,8 @@ def test_every_bad_upload_gets_its_named_error_and_the_good_ones_publish(
     published = rig.page("en", "keep")
     assert published is not None
 
-    expected = {f"posts/bad/{name}": code for name, code in BAD_FIXTURES.items()}
-    for name in BAD_FIXTURES:
+    expected = {f"posts/bad/{name}": code for name, code in BAD_POSTS.items()}
+    for name in BAD_POSTS:
         rig.upload(f"posts/bad/{name}", (FIXTURES / name).read_bytes())
     # A file from Word over a published post: the published version must stay.
     rig.upload("posts/bad/keep.md", "---\ntitle: Año\n---\nTexto de Word.\n".encode("cp1252"))
