@@ -109,7 +109,9 @@ def test_invalid_sequencers_are_refused(value: str) -> None:
         normalise_sequencer(value)
 
 
-@pytest.mark.parametrize("text", ["{not json", "[]", '{"Something": "else"}'])
+@pytest.mark.parametrize(
+    "text", ["{not json", "[]", '{"Something": "else"}', '{"Records": [{"s3": {}}]}']
+)
 def test_malformed_bodies_raise_a_named_error(text: str) -> None:
     with pytest.raises(MalformedEventError):
         keys_from_body(text, "polypub-source")

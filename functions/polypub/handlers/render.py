@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from polypub.handlers.batch import run_batch
+from polypub.handlers.batch import SqsRecord, run_batch
 from polypub.handlers.runtime import services
 from polypub.handlers.s3events import keys_from_body
 from polypub.pipeline import Outcome, Services, process_source_key
@@ -16,10 +15,10 @@ from polypub.pipeline import Outcome, Services, process_source_key
 logger = Logger(service="polypub-render")
 
 
-def handle_record(record: SQSRecord, deps: Services) -> list[Outcome]:
+def handle_record(record: SqsRecord, deps: Services) -> list[Outcome]:
     """One SQS message: every source key it names, each with its S3 sequencer."""
     outcomes = []
-    for event in keys_from_body(record.body, deps.settings.source_bucket):
+    for event in keys_from_body(record["body"], deps.settings.source_bucket):
         outcome = process_source_key(event.key, deps, sequencer=event.sequencer)
         logger.info(
             "source processed",
@@ -36,4 +35,4 @@ def handle_record(record: SQSRecord, deps: Services) -> list[Outcome]:
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = services()
-    return run_batch(event, context, lambda record: handle_record(record, deps), deps, logger)
+    return run_batch(event, lambda record: handle_record(record, deps), deps, logger)

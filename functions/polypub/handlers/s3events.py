@@ -6,8 +6,6 @@ import json
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools.utilities.data_classes import S3Event
-
 # S3 sequencers are hex strings of varying length (about 18 characters today). AWS says
 # to left-pad the shorter of two with zeros and compare them as text; padding every one
 # to a fixed width lets the catalog compare stored values the same way (a plain string
@@ -55,12 +53,16 @@ def keys_from_body(body: str, bucket: str) -> list[SourceEvent]:
     if "Records" not in payload:
         raise MalformedEventError("message body has no S3 'Records'")
     newest: dict[str, str | None] = {}
-    for record in S3Event(payload).records:
-        if record.s3.bucket.name != bucket:
+    for record in payload["Records"]:
+        try:
+            found, s3_object = record["s3"]["bucket"]["name"], record["s3"]["object"]
+            key = unquote_plus(s3_object["key"])
+        except (KeyError, TypeError) as exc:
+            raise MalformedEventError(f"not an S3 event record: {exc!r}") from exc
+        if found != bucket:
             continue
-        key = unquote_plus(record.s3.get_object.key)
         # Real S3 always sends a sequencer; moto and hand-made replays do not.
-        sequencer = normalise_sequencer(record.s3.get_object.get("sequencer"))
+        sequencer = normalise_sequencer(s3_object.get("sequencer"))
         seen = newest.get(key)
         if key not in newest or (sequencer is not None and (seen is None or sequencer > seen)):
             newest[key] = sequencer

@@ -7,10 +7,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from polypub.handlers.batch import run_batch
+from polypub.handlers.batch import SqsRecord, run_batch
 from polypub.handlers.runtime import services
 from polypub.model import TranslationJob
 from polypub.pipeline import Outcome, Services, run_translation
@@ -23,9 +22,9 @@ metrics = Metrics(namespace="PolyglotPress", service="polypub-translate")
 RESERVE_SECONDS = 20.0
 
 
-def handle_record(record: SQSRecord, deps: Services) -> list[Outcome]:
+def handle_record(record: SqsRecord, deps: Services) -> list[Outcome]:
     """One job; an exception leaves the message for a retry (and, after several, the DLQ)."""
-    job = TranslationJob.from_dict(json.loads(record.body))
+    job = TranslationJob.from_dict(json.loads(record["body"]))
     outcome = run_translation(job, deps)
     logger.info(
         "translation processed",
@@ -59,4 +58,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # Retries with backoff stop in time for this invocation to report its batch; a job
     # left unfinished goes back to the queue and is delivered again later.
     with time_budget(context.get_remaining_time_in_millis() / 1000 - RESERVE_SECONDS):
-        return run_batch(event, context, lambda record: handle_record(record, deps), deps, logger)
+        return run_batch(event, lambda record: handle_record(record, deps), deps, logger)
