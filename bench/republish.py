@@ -40,6 +40,7 @@ from typing import Any
 
 from bench.counting import Calls, CountingProxy, attach_boto_hooks, summarize_boto, summarize_local
 from bench.generate import GeneratedPost, edit_one_paragraph
+from polypub.adapters.dynamodb import DynamoCatalog
 from polypub.adapters.localfs import JsonCatalog, JsonMemory
 from polypub.model import PostEntry, SourceStatus, TranslationJob, VersionInfo
 from polypub.pipeline import (
@@ -49,7 +50,7 @@ from polypub.pipeline import (
     process_source_key,
     process_translation,
 )
-from polypub.ports import Translator
+from polypub.ports import Flushable, Translator
 from polypub.settings import Settings
 from polypub.site import urls
 from polypub.site.pages import build_listings
@@ -122,6 +123,9 @@ def prefill(
     process_source_key(key, services)
     for job in queue.jobs:
         process_translation(job, services)
+    for port in (services.catalog, services.memory):
+        if isinstance(port, Flushable):
+            port.flush()
     entry = services.catalog.get_post(target.name)
     status = services.catalog.get_status(key)
     if entry is None or status is None or len(entry.versions) != len(settings.languages):
@@ -300,7 +304,10 @@ def run_local(
     catalog._file.section("posts").update({e.slug: e.to_dict() for e in data.entries})
     catalog._file.section("statuses").update({s.key: s.to_dict() for s in data.statuses})
     catalog._file.save()
-    JsonMemory(state / "memory.json").put_many(data.memory)
+    catalog.flush()
+    memory = JsonMemory(state / "memory.json")
+    memory.put_many(data.memory)
+    memory.flush()
     fill_seconds = time.perf_counter() - started
 
     services, queue, cdn = local_services(settings, root / "source", root / "site", state)
@@ -431,7 +438,8 @@ def _fill_moto(data: Prefill, settings: Settings) -> None:
         return {"pk": {"S": pk}, "sk": {"S": sk}, "doc": {"S": json.dumps(value, sort_keys=True)}}
 
     for entry in data.entries:
-        table.put_item(doc("post", entry.slug, entry.to_dict()))
+        for item in DynamoCatalog.items_for(entry):  # the post and its listing index items
+            table.put_item(item)
     for status in data.statuses:
         table.put_item(doc("status", status.key, status.to_dict()))
     for key, text in data.memory.items():

@@ -190,6 +190,7 @@ def warm_memory(
     report.fallback_texts = filler.fallback_texts
     new = {k: v for k, v in seeded.items.items() if k not in before}
     existing.put_many(new)
+    existing.flush()
     report.added = len(new)
     return report
 

@@ -66,6 +66,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"Built {out}: {summary.posts} posts, {summary.pages} pages in "
             f"{len(summary.languages)} languages ({', '.join(sorted(summary.languages)) or '-'}), "
             f"{summary.assets} assets, {summary.removed} removed, "
+            f"{summary.unchanged} unchanged (skipped), "
             f"{summary.written} files changed, in {summary.seconds:.2f} s."
         )
         providers = ", ".join(f"{k}: {v}" for k, v in sorted(summary.chars_by_provider.items()))

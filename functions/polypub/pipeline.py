@@ -6,10 +6,11 @@ import hashlib
 import json
 import logging
 import mimetypes
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from polypub.content.errors import ContentError, PostTooLargeError
 from polypub.content.keys import classify_key, report_key
@@ -32,8 +33,18 @@ from polypub.site import urls
 from polypub.site.config import SiteConfig
 from polypub.site.design import check_design, is_design_key, site_config
 from polypub.site.images import measure_images
-from polypub.site.pages import build_listings, listing_prefixes, render_post_page
-from polypub.translate.engine import TranslationEngine
+from polypub.site.listings import Unit, affected_units
+from polypub.site.pages import (
+    Rendered,
+    build_listings,
+    fixed_objects,
+    listing_prefixes,
+    render_post_page,
+    render_unit,
+    sitemap_index,
+    unit_key,
+)
+from polypub.translate.engine import TranslatedPost, TranslationEngine, provider_names
 from polypub.translate.errors import TranslationError
 from polypub.translate.glossary import (
     DEFAULT_GLOSSARY,
@@ -51,6 +62,10 @@ PAGE_CACHE = "public, max-age=60, s-maxage=31536000"
 ASSET_CACHE = "public, max-age=86400"
 
 Action = Literal["published", "unpublished", "translated", "failed", "skipped", "copied", "removed"]
+
+
+_T = TypeVar("_T")
+CACHE_SECONDS = 600.0
 
 
 def _utcnow() -> datetime:
@@ -72,11 +87,39 @@ class Services:
     clock: Callable[[], datetime] = _utcnow
     # Failure reports are also sent here when set (SNS e-mail in the cloud).
     notifier: Notifier | None = None
+    # What one batch reads again and again (the design, the glossary, image sizes);
+    # emptied when the batch finishes, so a change is never seen late (see cached()).
+    cache: dict[str, tuple[float, object]] = field(default_factory=dict, compare=False, repr=False)
+
+    def cached(self, name: str, make: Callable[[], _T]) -> _T:
+        """``make()``'s value, read once per batch (and never kept over CACHE_SECONDS).
+
+        Each Lambda batch starts and pipeline.finish() ends with an empty cache, and a
+        design or glossary change empties it at once; the age limit is a last guard.
+        """
+        now = time.monotonic()
+        hit = self.cache.get(name)
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            return hit[1]  # type: ignore[return-value]
+        value = make()
+        self.cache[name] = (now, value)
+        return value
+
+    def remember(self, name: str, value: object) -> None:
+        """Put a value computed elsewhere (polypub build prepares posts in parallel)."""
+        self.cache[name] = (time.monotonic(), value)
+
+    def recall(self, name: str) -> object | None:
+        hit = self.cache.get(name)
+        return hit[1] if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS else None
+
+    def forget(self) -> None:
+        self.cache.clear()
 
     @property
     def site_config(self) -> SiteConfig:
         # The school's config/site.yml and theme/ live in the source bucket beside posts.
-        return site_config(self.settings, self.source)
+        return self.cached("site-config", lambda: site_config(self.settings, self.source))
 
     def now(self) -> str:
         return self.clock().astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -92,11 +135,22 @@ class Outcome:
     message: str | None = None
     error_code: str | None = None
     changed: list[str] = field(default_factory=list)
-    listings_dirty: bool = False
+    # Catalog entries this step changed, by slug, as they were before it: the listing
+    # pages that show them are re-rendered (listings.affected_units).
+    entries_before: dict[str, PostEntry | None] = field(default_factory=dict)
+    # Every listing is rebuilt (a design change: every page looks different).
+    rebuild_all: bool = False
     chars_sent: int = 0
     chars_by_provider: dict[str, int] = field(default_factory=dict)
     pages: int = 0
     languages: tuple[str, ...] = ()
+
+    def absorb(self, other: Outcome) -> None:
+        """Take over what another step changed (it ran on behalf of this one)."""
+        self.changed += other.changed
+        for slug, before in other.entries_before.items():
+            self.entries_before.setdefault(slug, before)
+        self.rebuild_all = self.rebuild_all or other.rebuild_all
 
 
 class SlugTakenError(ContentError):
@@ -164,12 +218,12 @@ def finish(outcomes: Sequence[Outcome], services: Services) -> list[str]:
     invalidated paths are forgotten.
     """
     changed = [path for outcome in outcomes for path in outcome.changed]
-    if any(outcome.listings_dirty for outcome in outcomes):
-        changed += refresh_listings(services)
+    changed += refresh_listings(outcomes, services)
     paths = sorted(set(changed) | services.catalog.pending_paths())
     if paths:
         services.cdn.invalidate(paths)
         services.catalog.remove_pending_paths(paths)
+    services.forget()
     return changed
 
 
@@ -191,9 +245,10 @@ def process_source_key(key: str, services: Services, *, sequencer: str | None = 
         # before our writes landed. Acting once more on what the bucket holds now means
         # an older state never has the last word (a late DELETE, a slow PUT).
         again = apply_current_state(key, services)
-        again.changed = outcome.changed + again.changed
-        again.listings_dirty = again.listings_dirty or outcome.listings_dirty
-        outcome = again
+        first, outcome = outcome, again
+        outcome.changed, outcome.entries_before = [], {}
+        outcome.absorb(first)
+        outcome.absorb(again)
     return outcome
 
 
@@ -241,6 +296,7 @@ def publish_design(key: str, services: Services) -> Outcome:
     status = services.catalog.get_status(key)
     if status is not None and status.state != "failed" and status.content_hash == digest:
         return Outcome(key, "skipped", message="unchanged")
+    services.forget()  # pages from here on use the new design
     try:
         check_design(services.settings, services.source, key)
     except ContentError as error:
@@ -254,7 +310,7 @@ def publish_design(key: str, services: Services) -> Outcome:
         )
     for entry in services.catalog.list_posts():
         outcome.changed += _rewrite_existing_pages(entry, services)
-    outcome.listings_dirty = True
+    outcome.rebuild_all = True
     return outcome
 
 
@@ -278,12 +334,14 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
         outcome.action = "skipped"
         return outcome
 
-    source_lang, lang_note = source_language(post, settings)
-    outcome = Outcome(key, "published", slug=post.slug, listings_dirty=True)
+    source_lang, lang_note = services.cached(
+        language_cache_name(post), lambda: source_language(post, settings)
+    )
+    outcome = Outcome(key, "published", slug=post.slug)
     # A renamed slug: take the old pages down so no orphan stays online.
     status = services.catalog.get_status(key)
     if status and status.slug and status.slug != post.slug:
-        outcome.changed += _remove_post(status.slug, services)
+        outcome.changed += _remove_post(status.slug, services, outcome)
 
     entry = _entry_for(
         post, source_lang, previous, services, keep_machine=post.translate and not lang_note
@@ -295,10 +353,9 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
         outcome.changed += delete_site_objects(
             [urls.object_key(urls.post_url(lang, post.slug)) for lang in gone], services
         )
-    bodies = {source_lang: render_body(post.body)}
+    bodies = {source_lang: rendered_body(post, services)}
     outcome.changed += write_post_pages(entry, bodies, services)
-    if entry != previous:  # a redelivered event writes nothing
-        services.catalog.put_post(entry)
+    save_entry(entry, previous, services, outcome)  # a redelivered event writes nothing
 
     # Translations written by people win; what is left goes to the machine.
     base = classify_key(key, settings.languages).base
@@ -312,8 +369,7 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
             report_failure(human_key, error, services)
             continue
         if human is not None:
-            human_outcome = publish_human_translation(human_key, human, services)
-            outcome.changed += human_outcome.changed
+            outcome.absorb(publish_human_translation(human_key, human, services))
             entry = services.catalog.get_post(post.slug) or entry
     # A post in none of the site's languages (lang_note) is published as is.
     targets = () if lang_note else _machine_targets(entry, post, settings)
@@ -428,8 +484,7 @@ def unpublish_post(key: str, services: Services, *, reason: str | None = None) -
         entry = services.catalog.get_post(status.slug)
         if entry is not None and entry.source_key == key:
             _orphan_human_translations(entry, services)
-            outcome.changed += _remove_post(status.slug, services)
-            outcome.listings_dirty = True
+            outcome.changed += _remove_post(status.slug, services, outcome)
             freed = status.slug
     clear_report(key, services)
     _record(services, key, "skipped" if reason else "deleted", slug=outcome.slug, message=reason)
@@ -461,16 +516,30 @@ def _retry_slug_claims(slug: str, services: Services, outcome: Outcome) -> None:
             and status.slug == slug
             and status.key != outcome.key
         ):
-            retried = apply_current_state(status.key, services)
-            outcome.changed += retried.changed
-            outcome.listings_dirty = outcome.listings_dirty or retried.listings_dirty
+            outcome.absorb(apply_current_state(status.key, services))
 
 
-def _remove_post(slug: str, services: Services) -> list[str]:
+def _remove_post(slug: str, services: Services, outcome: Outcome) -> list[str]:
     keys = [urls.object_key(urls.post_url(lang, slug)) for lang in services.settings.languages]
     changed = delete_site_objects([k for k in keys if services.site.head(k) is not None], services)
+    previous = services.catalog.get_post(slug)
+    outcome.entries_before.setdefault(slug, previous)
+    services.catalog.add_pending_entries({slug: previous})
     services.catalog.delete_post(slug)
     return changed
+
+
+def save_entry(
+    entry: PostEntry, previous: PostEntry | None, services: Services, outcome: Outcome
+) -> None:
+    """Write a catalog entry unless unchanged, noting what it was for the listings."""
+    if entry == previous:
+        return
+    outcome.entries_before.setdefault(entry.slug, previous)
+    # Remembered in the catalog first: if this function dies before the listings are
+    # refreshed, the next run to refresh them (often this message's retry) does it.
+    services.catalog.add_pending_entries({entry.slug: previous})
+    services.catalog.put_post(entry)
 
 
 def publish_human_translation(key: str, data: bytes, services: Services) -> Outcome:
@@ -517,12 +586,11 @@ def publish_human_translation(key: str, data: bytes, services: Services) -> Outc
         provider=digest,
         source_hash=source_hash,
     )
-    unchanged = entry.versions.get(lang) == version
+    previous_entry = entry
     entry = replace(entry, versions={**entry.versions, lang: version})
-    outcome = Outcome(key, "published", slug=entry.slug, listings_dirty=not unchanged, pages=1)
-    outcome.changed += write_post_pages(entry, {lang: render_body(post.body)}, services)
-    if not unchanged:
-        services.catalog.put_post(entry)
+    outcome = Outcome(key, "published", slug=entry.slug, pages=1)
+    outcome.changed += write_post_pages(entry, {lang: rendered_body(post, services)}, services)
+    save_entry(entry, previous_entry, services, outcome)
     outcome.languages = (lang,)
     _record(services, key, "published", slug=entry.slug, digest=digest)
     return outcome
@@ -551,13 +619,13 @@ def remove_human_translation(key: str, services: Services) -> Outcome:
     if entry.versions[lang].kind != "human":
         return outcome
     versions = {k: v for k, v in entry.versions.items() if k != lang}
+    previous = entry
     entry = replace(entry, versions=versions)
-    services.catalog.put_post(entry)
+    save_entry(entry, previous, services, outcome)
     outcome.changed += delete_site_objects(
         [urls.object_key(urls.post_url(lang, entry.slug))], services
     )
     outcome.changed += _rewrite_existing_pages(entry, services)
-    outcome.listings_dirty = True
     services.jobs.send(
         TranslationJob(
             source_key=entry.source_key,
@@ -695,6 +763,7 @@ def apply_config_change(key: str, services: Services) -> Outcome:
     """
     if key != GLOSSARY_KEY:
         return Outcome(key, "skipped", message="not a configuration file Polyglot Press reads")
+    services.forget()  # translations from here on use the new glossary
     data = services.source.get(key)
     try:
         glossary = DEFAULT_GLOSSARY if data is None else parse_glossary(data)
@@ -750,14 +819,18 @@ def load_glossary(services: Services) -> Glossary:
     An invalid file was reported to the teacher when it was uploaded; meanwhile new
     translations protect the built-in terms rather than wait.
     """
-    data = services.source.get(GLOSSARY_KEY)
-    if data is None:
-        return DEFAULT_GLOSSARY
-    try:
-        return parse_glossary(data)
-    except ContentError as error:
-        log.warning("%s is invalid (%s); using the built-in glossary", GLOSSARY_KEY, error.code)
-        return DEFAULT_GLOSSARY
+
+    def load() -> Glossary:
+        data = services.source.get(GLOSSARY_KEY)
+        if data is None:
+            return DEFAULT_GLOSSARY
+        try:
+            return parse_glossary(data)
+        except ContentError as error:
+            log.warning("%s is invalid (%s); using the built-in glossary", GLOSSARY_KEY, error.code)
+            return DEFAULT_GLOSSARY
+
+    return services.cached("glossary", load)
 
 
 def translation_engine(services: Services) -> TranslationEngine:
@@ -837,7 +910,7 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
     for target in job.targets:
         if (current := versions.get(target)) is not None and current.kind == "human":
             continue
-        result = engine.translate_post(post, job.source_lang, target)
+        result = machine_translation(engine, post, job.source_lang, target, services)
         versions[target] = VersionInfo(
             title=result.title,
             description=result.description,
@@ -876,10 +949,9 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
     updated = replace(fresh, versions=merged, updated=services.now())
     outcome.action = "translated"
     outcome.changed += write_post_pages(updated, bodies, services)
-    services.catalog.put_post(updated)
+    save_entry(updated, fresh, services, outcome)
     # The other versions' switchers and hreflang links now name the new languages.
     outcome.changed += _rewrite_existing_pages(updated, services, skip=tuple(bodies))
-    outcome.listings_dirty = True
     outcome.pages = len(bodies)
     outcome.languages = tuple(bodies)
     status = services.catalog.get_status(job.source_key)
@@ -910,24 +982,73 @@ def _rewrite_existing_pages(
         if lang in skip:
             continue
         if version.kind == "original" and post is not None:
-            bodies[lang] = render_body(post.body)
+            bodies[lang] = rendered_body(post, services)
         elif version.kind == "human":
             base = classify_key(entry.source_key, services.settings.languages).base
             key = f"{base}.{lang}.md"
             data = services.source.get(key)
             if data is not None:
-                bodies[lang] = render_body(parse_source(key, data, services).body)
+                bodies[lang] = rendered_body(parse_source(key, data, services), services)
         elif version.kind == "machine" and post is not None:
             # Comes from translation memory: no characters are sent again.
             engine = engine or translation_engine(services)
-            bodies[lang] = engine.translate_post(post, entry.source_lang, lang).body_html
+            result = machine_translation(engine, post, entry.source_lang, lang, services)
+            bodies[lang] = result.body_html
     return write_post_pages(entry, bodies, services)
 
 
 def parse_source(key: str, data: bytes, services: Services) -> Post:
-    """parse_post with the site's languages and size limit: every step parses this way."""
+    """parse_post with the site's languages and size limit: every step parses this way.
+
+    Parsed once per batch for the same bytes (publishing, translating and re-rendering
+    one post each need it); an invalid file raises every time.
+    """
     settings = services.settings
-    return parse_post(key, data, languages=settings.languages, max_bytes=settings.max_post_bytes)
+    return services.cached(
+        post_cache_name(key, data),
+        lambda: parse_post(
+            key, data, languages=settings.languages, max_bytes=settings.max_post_bytes
+        ),
+    )
+
+
+def rendered_body(post: Post, services: Services) -> str:
+    """The post's Markdown as HTML, rendered once per batch."""
+    return services.cached(html_cache_name(post), lambda: render_body(post.body))
+
+
+def machine_translation(
+    engine: TranslationEngine, post: Post, source: str, target: str, services: Services
+) -> TranslatedPost:
+    """engine.translate_post, unless this batch has the answer already made from memory."""
+    made = services.recall(machine_cache_name(post, source, target, engine, services))
+    if isinstance(made, TranslatedPost):
+        return made
+    return engine.translate_post(post, source, target)
+
+
+# What a batch may compute ahead of the steps, by name (polypub.local.prefetch).
+def post_cache_name(key: str, data: bytes) -> str:
+    return f"post:{key}:{hashlib.sha256(data).hexdigest()}"
+
+
+def html_cache_name(post: Post) -> str:
+    return f"html:{post.source_key}:{post.content_hash}"
+
+
+def language_cache_name(post: Post) -> str:
+    return f"lang:{post.source_key}:{post.content_hash}"
+
+
+def machine_cache_name(
+    post: Post, source: str, target: str, engine: TranslationEngine, services: Services
+) -> str:
+    """A translation is the same for the same text, languages, glossary and provider chain."""
+    providers = ",".join(provider_names(services.translator))
+    return (
+        f"machine:{post.source_key}:{post.content_hash}:{source}:{target}:"
+        f"{engine.glossary.digest}:{providers}"
+    )
 
 
 # --------------------------------------------------------------------------- writing the site
@@ -949,7 +1070,10 @@ def write_post_pages(entry: PostEntry, bodies: Mapping[str, str], services: Serv
     a person's translation), just before it becomes part of a page.
     """
     site = services.site_config
-    sizes = measure_images(entry.images, services.source.get)
+    sizes = services.cached(
+        "images:" + "\n".join(entry.images),
+        lambda: measure_images(entry.images, services.source.get),
+    )
     pages = {
         urls.object_key(urls.post_url(lang, entry.slug)): SiteObject(
             render_post_page(site, entry, lang, sanitize_html(body_html), sizes).encode("utf-8"),
@@ -965,14 +1089,135 @@ def write_post_pages(entry: PostEntry, bodies: Mapping[str, str], services: Serv
 MAX_LISTING_ROUNDS = 5
 
 
-def refresh_listings(services: Services) -> list[str]:
-    """Regenerate homes, project pages, feeds and sitemap from the catalog; never edit in place.
+def refresh_listings(outcomes: Sequence[Outcome], services: Services) -> list[str]:
+    """Regenerate the listing pages, feeds and sitemaps the steps' catalog changes touch.
 
-    Functions running at the same time each rebuild from the catalog they read, and a
-    rebuild from an older catalog could land after a newer one. So the catalog is read
-    again after writing, and a round whose catalog changed meanwhile is done again: the
-    function that finishes last has written from the final catalog (S3 and DynamoDB
-    reads are strongly consistent), so no change is ever lost.
+    A design change rebuilds every listing (rebuild_listings). Otherwise only the units
+    listings.affected_units names for each changed entry are rendered, each from bounded
+    catalog queries, and written where their bytes differ: the work depends on what
+    changed, not on the size of the site.
+
+    Functions running at the same time each render from the catalog they read, and a
+    render from an older catalog could land after a newer one. So after writing, the
+    same queries are asked again, and a round whose answers changed meanwhile is done
+    again: the function that finishes last has rendered from the final catalog (S3 and
+    DynamoDB reads are strongly consistent), so no change is ever lost.
+    """
+    # What earlier runs changed but did not get to show (they died first) comes first:
+    # the listings still show those entries as they were then.
+    before = services.catalog.pending_entries()
+    pending = dict(before)
+    if any(outcome.rebuild_all for outcome in outcomes):
+        rebuilt = rebuild_listings(services)
+        services.catalog.remove_pending_entries(pending)
+        return rebuilt
+    for outcome in outcomes:
+        for slug, entry in outcome.entries_before.items():
+            before.setdefault(slug, entry)
+    if not before:
+        return []
+    site = services.site_config
+    changed: list[str] = []
+    for _ in range(MAX_LISTING_ROUNDS):
+        queries = _RecordedQueries(services.catalog)
+        units: set[Unit] = set()
+        index_changes = False
+        for slug, entry in before.items():
+            found, index = affected_units(
+                site.languages, entry, services.catalog.get_post(slug), queries
+            )
+            units |= found
+            index_changes = index_changes or index
+        rendered = {unit_key(unit): render_unit(site, unit, queries) for unit in units}
+        if index_changes:
+            # 404 pages, robots.txt, the homes' sitemap and the static files change
+            # only with a design (rebuild_listings) or an upgrade; a site that never
+            # had a design upload gets them with its first post, and they are checked
+            # again whenever a month's sitemap appears or empties.
+            rendered.update(fixed_objects(site))
+        changed += _write_listing_objects(rendered, services)
+        if index_changes:
+            changed += _write_sitemap_index(site, services)
+        if not queries.changed():
+            services.catalog.remove_pending_entries(before)
+            return changed
+    raise ListingsUnsettledError(
+        f"the catalog changed during {MAX_LISTING_ROUNDS} rebuilds of the listings"
+    )
+
+
+class _RecordedQueries:
+    """The catalog's listing queries, remembered so they can be asked again and compared."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._answers: dict[tuple[object, ...], object] = {}
+
+    def _ask(self, name: str, *args: object) -> object:
+        answer = getattr(self._catalog, name)(*args)
+        self._answers[(name, *args)] = answer
+        return answer
+
+    def newest_posts(self, collection: str, limit: int) -> list[PostEntry]:
+        return self._ask("newest_posts", collection, limit)  # type: ignore[return-value]
+
+    def posts_in_period(
+        self, collection: str, period: str, limit: int | None = None
+    ) -> list[PostEntry]:
+        return self._ask("posts_in_period", collection, period, limit)  # type: ignore[return-value]
+
+    def neighbour_periods(self, collection: str, period: str) -> tuple[str | None, str | None]:
+        return self._ask("neighbour_periods", collection, period)  # type: ignore[return-value]
+
+    def changed(self) -> bool:
+        """True when any query answers differently now (a concurrent change landed)."""
+        return any(
+            getattr(self._catalog, call[0])(*call[1:]) != answer  # type: ignore[call-overload]
+            for call, answer in self._answers.items()
+        )
+
+
+def _write_listing_objects(
+    rendered: Mapping[str, Rendered | None], services: Services
+) -> list[str]:
+    """Write what has bytes; delete what rendered empty (an emptied month, project, author)."""
+    changed = write_site_objects(
+        {
+            key: SiteObject(item.body, item.content_type)
+            for key, item in rendered.items()
+            if item is not None
+        },
+        services,
+    )
+    gone = [key for key, item in rendered.items() if item is None]
+    return changed + delete_site_objects(
+        [key for key in gone if services.site.head(key) is not None], services
+    )
+
+
+def _write_sitemap_index(site: SiteConfig, services: Services) -> list[str]:
+    """/sitemap.xml from the monthly sitemaps in the bucket, until a listing confirms it."""
+    prefix = urls.SITEMAPS_KEY_PREFIX
+    pages = urls.object_key(urls.SITEMAP_PAGES_URL)
+    changed: list[str] = []
+    for _ in range(MAX_LISTING_ROUNDS):
+        shards = sorted(k for k in services.site.list_keys(prefix) if k != pages)
+        periods = [k[len(prefix) : -len(".xml")] for k in shards if k.endswith(".xml")]
+        index = sitemap_index(site, periods)
+        changed += write_site_objects(
+            {urls.object_key(urls.SITEMAP_URL): SiteObject(index.body, index.content_type)},
+            services,
+        )
+        if sorted(k for k in services.site.list_keys(prefix) if k != pages) == shards:
+            return changed
+    raise ListingsUnsettledError("the monthly sitemaps kept changing while indexing them")
+
+
+def rebuild_listings(services: Services) -> list[str]:
+    """Regenerate every listing from the whole catalog, and delete the listings now empty.
+
+    Only a design change needs this (every page looks different); the catalog is read
+    again after writing, and the rebuild repeats if it changed (see refresh_listings).
     """
     site = services.site_config
     changed: list[str] = []

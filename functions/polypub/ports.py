@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from polypub.model import PostEntry, SourceStatus, TranslationJob
 
@@ -49,7 +49,32 @@ class Catalog(Protocol):
 
     def delete_post(self, slug: str) -> None: ...
 
-    def list_posts(self) -> list[PostEntry]: ...
+    def list_posts(self) -> list[PostEntry]:
+        """Every entry: only for rebuilding everything (a design change, a full build)."""
+
+    # The listing queries (polypub.site.listings.ListingSource): each returns a bounded
+    # number of entries, so republishing one post costs the same on any size of site.
+    def newest_posts(self, collection: str, limit: int) -> list[PostEntry]: ...
+
+    def posts_in_period(
+        self, collection: str, period: str, limit: int | None = None
+    ) -> list[PostEntry]: ...
+
+    def neighbour_periods(self, collection: str, period: str) -> tuple[str | None, str | None]: ...
+
+    def add_pending_entries(self, entries: Mapping[str, PostEntry | None]) -> None:
+        """Before changing these posts' entries, remember what they were (slug -> entry).
+
+        A slug already pending keeps the entry first remembered: the listings still show
+        that one. So a crash between a catalog write and the listing refresh is repaired
+        by whichever run refreshes next (pipeline.refresh_listings).
+        """
+
+    def pending_entries(self) -> dict[str, PostEntry | None]:
+        """Entries changed but not yet shown in the listings, as they were before."""
+
+    def remove_pending_entries(self, entries: Mapping[str, PostEntry | None]) -> None:
+        """Forget these, once their listings are refreshed, unless remembered differently."""
 
     def get_status(self, key: str) -> SourceStatus | None: ...
 
@@ -76,6 +101,13 @@ class Catalog(Protocol):
 
     def remove_pending_paths(self, paths: Sequence[str]) -> None:
         """Forget paths once the CDN has accepted their invalidation (an atomic set difference)."""
+
+
+@runtime_checkable
+class Flushable(Protocol):
+    """A local adapter that batches its writes; flush() writes what is pending."""
+
+    def flush(self) -> None: ...
 
 
 class TranslationMemory(Protocol):

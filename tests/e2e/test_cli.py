@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from polypub.settings import Settings
+from sitemaps import read_sitemaps
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
+BASE = Settings().site_url  # `polypub build` without POLYPUB_SITE_URL
 
 pytestmark = pytest.mark.skipif(
     shutil.which("apertium") is None, reason="needs apertium: run scripts/install-system-deps"
@@ -37,6 +41,13 @@ def example_posts() -> list[str]:
     return sorted(p.stem for p in (CONTENT / "posts").glob("*.md"))
 
 
+def sitemap_locs(out: Path) -> set[str]:
+    """Every URL of the built site's sitemaps, read through the index."""
+    return read_sitemaps(
+        lambda key: (out / key).read_bytes() if (out / key).is_file() else None, BASE
+    ).locs
+
+
 def test_build_publishes_content_into_a_browsable_site(tmp_path: Path) -> None:
     out = tmp_path / "site"
     result = polypub(
@@ -45,6 +56,7 @@ def test_build_publishes_content_into_a_browsable_site(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     assert f"{len(example_posts())} posts" in result.stdout
+    assert "0 unchanged (skipped)" in result.stdout
     assert "Characters sent for translation:" in result.stdout
     for slug in example_posts():
         for lang in ("es", "en"):
@@ -52,7 +64,9 @@ def test_build_publishes_content_into_a_browsable_site(tmp_path: Path) -> None:
     for lang in ("es", "en"):
         assert (out / lang / "index.html").is_file()
         ET.parse(out / lang / "feed.xml")
-    ET.parse(out / "sitemap.xml")
+    assert sitemap_locs(out) == {f"{BASE}/es/", f"{BASE}/en/"} | {
+        f"{BASE}/{lang}/posts/{slug}/" for slug in example_posts() for lang in ("es", "en")
+    }
     assert (out / "assets/images/uploads/izquierda_ES.png").read_bytes() == (
         CONTENT / "assets/images/uploads/izquierda_ES.png"
     ).read_bytes()
@@ -69,7 +83,9 @@ def test_build_publishes_content_into_a_browsable_site(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     summary = json.loads(again.stdout)
-    assert summary["chars_sent"] == 0  # the translation memory answers everything
+    # Published from the same bytes with all their pages: skipped, nothing re-rendered.
+    assert summary["unchanged"] == len(example_posts())
+    assert summary["chars_sent"] == 0
     assert summary["files_written"] == 0
     assert summary["failures"] == []
 
@@ -108,15 +124,29 @@ def test_build_removes_posts_whose_file_was_deleted(tmp_path: Path) -> None:
     shutil.copytree(CONTENT, content)
     args = ["--out", str(tmp_path / "site"), "--state", str(tmp_path / "state")]
     assert polypub("build", str(content), *args, cwd=tmp_path).returncode == 0
+    site = tmp_path / "site"
+    # The example's only post of November 2024: its month's pages go with it.
+    november = [
+        "sitemaps/2024-11.xml",
+        "es/archive/2024/11/index.html",
+        "en/archive/2024/11/index.html",
+    ]
+    assert all((site / key).is_file() for key in november)
+    assert f"{BASE}/en/posts/coding-club-meets-finland/" in sitemap_locs(site)
     (content / "posts" / "coding-club-meets-finland.md").unlink()
 
     result = polypub("build", str(content), *args, cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
+    # The other posts are published from the same bytes: skipped.
+    assert f"{len(example_posts()) - 1} unchanged (skipped)" in result.stdout
     for lang in ("es", "en"):
-        assert not (tmp_path / f"site/{lang}/posts/coding-club-meets-finland").exists()
-        assert "coding-club-meets-finland" not in (tmp_path / f"site/{lang}/index.html").read_text()
-    assert "coding-club-meets-finland" not in (tmp_path / "site/sitemap.xml").read_text()
+        assert not (site / f"{lang}/posts/coding-club-meets-finland").exists()
+        assert "coding-club-meets-finland" not in (site / f"{lang}/index.html").read_text()
+        assert "coding-club-meets-finland" not in (site / f"{lang}/feed.xml").read_text()
+    assert not [loc for loc in sitemap_locs(site) if "coding-club-meets-finland" in loc]
+    assert not [key for key in november if (site / key).exists()]
+    assert "2024-11" not in (site / "sitemap.xml").read_text()
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node for the edge function")

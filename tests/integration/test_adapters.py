@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,17 @@ from moto import mock_aws
 from polypub.adapters.cloudfront import CloudFrontCdn
 from polypub.adapters.dynamodb import DynamoCatalog, DynamoMemory
 from polypub.adapters.errors import InfrastructureError, translate_client_error
-from polypub.adapters.localfs import FolderStorage, JsonCatalog, JsonMemory, UnsafeKeyError
+from polypub.adapters.localfs import (
+    FolderStorage,
+    JsonCatalog,
+    JsonMemory,
+    UnsafeKeyError,
+    _JsonFile,
+)
 from polypub.adapters.s3 import S3Storage
 from polypub.model import PostEntry, SourceStatus, VersionInfo
 from polypub.ports import Catalog, Storage, TranslationMemory
+from polypub.site.listings import ListingIndex, ListingSource, collections_of, sort_key
 
 REGION = "eu-west-1"
 
@@ -131,6 +139,181 @@ def test_catalog_keeps_posts_and_statuses_apart(catalog: Catalog) -> None:
     assert [e.slug for e in catalog.list_posts()] == ["two"]
 
 
+def _listed(
+    slug: str,
+    day: str,
+    langs: tuple[str, ...] = ("es", "en"),
+    project: str | None = "huerto",
+    author: str | None = "Lucía Pérez",
+) -> PostEntry:
+    return PostEntry(
+        slug=slug,
+        source_key=f"posts/{slug}.md",
+        source_lang=langs[0],
+        content_hash="h",
+        updated="2024-07-01T00:00:00Z",
+        date=day,
+        author=author,
+        project=project,
+        versions={lang: VersionInfo(f"{slug} {lang}", None, "machine") for lang in langs},
+    )
+
+
+LISTED = [
+    _listed("may-a", "2024-05-10"),
+    _listed("may-z", "2024-05-10", ("es",)),
+    _listed("may-late", "2024-05-30T23:30:00+02:00", project=None),  # 21:30Z, still May
+    _listed("march", "2024-03-02", ("en",), author="IES Abastos"),
+    _listed("dec", "2023-12-24", project="Proyecto Erasmus+"),
+    _listed("undated", "not a date", ("es",)),  # listed where it was updated: July
+]
+
+
+def _index_items(client: Any) -> set[tuple[str, str, str]]:
+    """(collection, sort key, slug of the stored doc) of every listing index item."""
+    found = set()
+    for page in client.get_paginator("scan").paginate(TableName="catalog"):
+        for item in page["Items"]:
+            if item["pk"]["S"].startswith("list#"):
+                doc = json.loads(item["doc"]["S"])
+                found.add((item["pk"]["S"].removeprefix("list#"), item["sk"]["S"], doc["slug"]))
+    return found
+
+
+def _expected_items(entries: list[PostEntry]) -> set[tuple[str, str, str]]:
+    return {(name, sort_key(e), e.slug) for e in entries for name in collections_of(e)}
+
+
+def test_dynamo_catalog_keeps_one_index_item_per_collection_of_each_post(aws: None) -> None:
+    client = boto3.client("dynamodb", region_name=REGION)
+    catalog = DynamoCatalog(client, _table(client))
+    for entry in LISTED:
+        catalog.put_post(entry)
+    assert _index_items(client) == _expected_items(LISTED)
+    assert ("author/en/lucia-perez", "2024-05-10T00:00:00Z#may-a", "may-a") in _index_items(client)
+    # An edit that moves the post to another month, into another project and out of a
+    # language leaves exactly the new post's items, each carrying the new entry.
+    before = LISTED[0]
+    edited = replace(
+        before,
+        date="2024-01-15",
+        project="Proyecto Erasmus+",
+        versions={"es": VersionInfo("Nuevo", None, "original")},
+    )
+    catalog.put_post(edited)
+    now = [edited, *LISTED[1:]]
+    assert _index_items(client) == _expected_items(now)
+    assert not [
+        item for item in _index_items(client) if item[1].startswith("2024-05-10T00:00:00Z#may-a")
+    ]
+    assert catalog.posts_in_period("home/es", "2024-01") == [edited]
+    assert catalog.newest_posts("project/es/proyecto-erasmus", 1) == [edited]
+    assert catalog.newest_posts("project/en/proyecto-erasmus", 9) == [LISTED[4]]
+    # An edit that changes no listed value rewrites the same items.
+    catalog.put_post(replace(edited, content_hash="other"))
+    assert _index_items(client) == _expected_items(now)
+    assert catalog.posts_in_period("home/es", "2024-01")[0].content_hash == "other"
+    # A delete removes the post and all its index items, and nothing else.
+    catalog.delete_post("may-a")
+    catalog.delete_post("never-there")
+    assert _index_items(client) == _expected_items(LISTED[1:])
+    for entry in LISTED[1:]:
+        catalog.delete_post(entry.slug)
+    assert _index_items(client) == set()
+    assert catalog.list_posts() == []
+
+
+def _collections_and_periods(entries: list[PostEntry]) -> list[tuple[str, str]]:
+    index = ListingIndex(entries)
+    months = [
+        "2023-11",
+        "2023-12",
+        "2024-01",
+        "2024-02",
+        "2024-03",
+        "2024-05",
+        "2024-07",
+        "2025-01",
+    ]
+    return [(name, month) for name in [*index.collections(), "home/ca"] for month in months]
+
+
+def _answers(catalog: ListingSource, entries: list[PostEntry]) -> list[object]:
+    answers: list[object] = []
+    for name, month in _collections_and_periods(entries):
+        answers += [
+            catalog.newest_posts(name, 1),
+            catalog.newest_posts(name, 3),
+            catalog.newest_posts(name, 100),
+            catalog.newest_posts(name, 0),
+            catalog.posts_in_period(name, month),
+            catalog.posts_in_period(name, month, 1),
+            catalog.neighbour_periods(name, month),
+        ]
+    return answers
+
+
+def test_dynamo_and_json_catalogs_answer_the_listing_queries_alike(
+    aws: None, tmp_path: Path
+) -> None:
+    client = boto3.client("dynamodb", region_name=REGION)
+    dynamo = DynamoCatalog(client, _table(client))
+    local = JsonCatalog(tmp_path / "catalog.json")
+    for entry in LISTED:
+        dynamo.put_post(entry)
+        local.put_post(entry)
+    expected = ListingIndex(LISTED)
+    assert _answers(local, LISTED) == _answers(expected, LISTED)
+    assert _answers(dynamo, LISTED) == _answers(local, LISTED)
+    assert [e.slug for e in dynamo.newest_posts("home/es", 3)] == ["undated", "may-late", "may-z"]
+    assert dynamo.neighbour_periods("home/en", "2024-03") == ("2024-05", "2023-12")
+    assert dynamo.neighbour_periods("home/en", "2024-04") == ("2024-05", "2024-03")
+    # After edits and a delete they still agree.
+    changed = replace(LISTED[1], date="2023-11-30", versions=LISTED[0].versions)
+    for catalog in (dynamo, local):
+        catalog.put_post(changed)
+        catalog.delete_post("march")
+    now = [LISTED[0], changed, *LISTED[2:3], *LISTED[4:]]
+    assert _answers(local, now) == _answers(ListingIndex(now), now)
+    assert _answers(dynamo, now) == _answers(local, now)
+    assert dynamo.neighbour_periods("home/en", "2024-05") == (None, "2023-12")
+
+
+def test_json_catalog_changes_reach_the_file_on_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "catalog.json"
+    # Changes are written at most every SAVE_INTERVAL seconds, and on flush().
+    monkeypatch.setattr(_JsonFile, "SAVE_INTERVAL", 3600.0)
+    catalog = JsonCatalog(path)
+    catalog.put_post(LISTED[0])
+    catalog.put_post(LISTED[1])
+    assert JsonCatalog(path).get_post(LISTED[0].slug) is None  # not written yet
+    catalog.flush()
+    reopened = JsonCatalog(path)
+    assert reopened.get_post(LISTED[0].slug) == LISTED[0]
+    assert reopened.newest_posts("home/es", 9) == [LISTED[1], LISTED[0]]
+    catalog.delete_post(LISTED[0].slug)
+    catalog.flush()
+    reopened = JsonCatalog(path)
+    assert reopened.get_post(LISTED[0].slug) is None
+    assert reopened.newest_posts("home/es", 9) == [LISTED[1]]
+    catalog.flush()  # nothing pending: nothing to write
+    memory = JsonMemory(tmp_path / "memory.json")
+    memory.put_many({"k": "v"})
+    memory.flush()
+    assert JsonMemory(tmp_path / "memory.json").get_many(["k"]) == {"k": "v"}
+
+
+def test_json_catalog_writes_at_once_when_the_interval_has_passed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_JsonFile, "SAVE_INTERVAL", 0.0)
+    path = tmp_path / "catalog.json"
+    JsonCatalog(path).put_post(LISTED[2])
+    assert JsonCatalog(path).get_post(LISTED[2].slug) == LISTED[2]
+
+
 @pytest.fixture(params=["dynamodb", "json"])
 def memory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TranslationMemory]:
     if request.param == "json":
@@ -216,6 +399,44 @@ def test_storage_lists_objects_with_their_digests(storage: Storage) -> None:
     assert set(listed) == {"en/index.html", "en/posts/a/index.html"}
     assert listed["en/index.html"].digest == hashlib.md5(b"home").hexdigest()  # noqa: S324
     assert listed["en/posts/a/index.html"].size == 4
+
+
+def test_dynamo_catalog_reads_again_when_the_post_changed_since_it_was_read(aws: None) -> None:
+    """Render and translate steps writing one post at once leave no stale index items."""
+    client = boto3.client("dynamodb", region_name=REGION)
+    catalog = DynamoCatalog(client, _table(client))
+    other = DynamoCatalog(client, "catalog")
+    first = _entry("race")
+    catalog.put_post(first)
+    meanwhile = replace(first, project="huerto-europeo", date="2024-02-01T00:00:00Z")
+    mine = replace(first, project="coding-club", date="2024-03-01T00:00:00Z")
+    read = catalog._current
+    reads: list[str] = []
+
+    def read_then_lose_the_race(slug: str) -> tuple[str | None, PostEntry | None]:
+        answer = read(slug)
+        if not reads:
+            other.put_post(meanwhile)  # lands between this function's read and write
+        reads.append(slug)
+        return answer
+
+    catalog._current = read_then_lose_the_race  # type: ignore[method-assign]
+    catalog.put_post(mine)
+    assert reads == ["race", "race"]  # the condition failed once, then it read again
+    assert _index_items(client) == _expected_items([mine])
+    assert catalog.get_post("race") == mine
+
+
+def test_catalog_remembers_entries_not_yet_shown_in_the_listings(catalog: Catalog) -> None:
+    first, second = _entry("a"), replace(_entry("a"), content_hash="new")
+    assert catalog.pending_entries() == {}
+    catalog.add_pending_entries({"a": None, "b": first})
+    catalog.add_pending_entries({"a": second})  # the first remembered is kept
+    assert catalog.pending_entries() == {"a": None, "b": first}
+    catalog.remove_pending_entries({"a": second, "b": first})  # "a" differs: kept
+    assert catalog.pending_entries() == {"a": None}
+    catalog.remove_pending_entries({"a": None, "gone": None})
+    assert catalog.pending_entries() == {}
 
 
 def test_catalog_claims_events_in_sequencer_order(catalog: Catalog) -> None:

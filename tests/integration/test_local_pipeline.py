@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from faults import EchoTranslator
@@ -15,6 +15,7 @@ from polypub.handlers.s3events import normalise_sequencer
 from polypub.model import PostEntry, VersionInfo
 from polypub.pipeline import (
     ListingsUnsettledError,
+    Outcome,
     Services,
     finish,
     process_source_key,
@@ -104,38 +105,90 @@ def entry(slug: str) -> PostEntry:
 
 
 class RacingCatalog:
-    """A catalog that another function changes while listings are being rebuilt."""
+    """A catalog that another function changes while listings are being rebuilt.
 
-    def __init__(self, inner: Any, changes: int) -> None:
+    `during="read"`: between a full rebuild's read of every post and its check.
+    `during="write"`: while an incremental refresh writes what it rendered (it records
+    the paths as pending just before), so its check finds the queries answer otherwise.
+    """
+
+    def __init__(self, inner: Any, changes: int, during: Literal["read", "write"]) -> None:
         self._inner = inner
         self.changes = changes
-        self.reads = 0
+        self.during = during
+        self.reads = 0  # list_posts calls: one per full rebuild round, and its check
+        self.rounds = 0  # get_post calls: one per changed post and incremental round
+
+    def _publish_elsewhere(self) -> None:
+        if self.changes:
+            self.changes -= 1
+            self._inner.put_post(entry(f"concurrent-{self.changes}"))
 
     def list_posts(self) -> list[PostEntry]:
         self.reads += 1
-        if self.reads > 1 and self.changes:
-            # Between this function's read and its check, a post was published elsewhere.
-            self.changes -= 1
-            self._inner.put_post(entry(f"concurrent-{self.changes}"))
+        if self.during == "read" and self.reads > 1:
+            self._publish_elsewhere()
         posts: list[PostEntry] = self._inner.list_posts()
         return posts
+
+    def get_post(self, slug: str) -> PostEntry | None:
+        self.rounds += 1
+        found: PostEntry | None = self._inner.get_post(slug)
+        return found
+
+    def add_pending_paths(self, paths: Sequence[str]) -> None:
+        self._inner.add_pending_paths(paths)
+        if self.during == "write":
+            self._publish_elsewhere()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
 
-def test_listings_are_rebuilt_until_the_catalog_they_show_is_current(services: Services) -> None:
+def published(slug: str) -> Outcome:
+    """What publishing a new post tells the listings: it was not in the catalog before."""
+    return Outcome(f"posts/{slug}.md", "published", slug=slug, entries_before={slug: None})
+
+
+def design_change() -> Outcome:
+    return Outcome("config/site.yml", "published", rebuild_all=True)
+
+
+def test_listings_are_rendered_again_until_the_catalog_they_show_is_current(
+    services: Services,
+) -> None:
     services.catalog.put_post(entry("first"))
-    racing = RacingCatalog(services.catalog, changes=1)
+    racing = RacingCatalog(services.catalog, changes=1, during="write")
     services = replace(services, catalog=racing)
-    refresh_listings(services)
+    refresh_listings([published("first")], services)
+    home = (services.site.get("en/index.html") or b"").decode()
+    assert "/en/posts/first/" in home
+    # Published by another function while this one wrote: shown by the second round.
+    assert "/en/posts/concurrent-0/" in home
+    assert racing.rounds == 2
+    assert racing.reads == 0  # one post changed: the whole catalog is never read
+
+
+def test_a_full_rebuild_is_repeated_until_the_catalog_it_read_is_current(
+    services: Services,
+) -> None:
+    services.catalog.put_post(entry("first"))
+    racing = RacingCatalog(services.catalog, changes=1, during="read")
+    services = replace(services, catalog=racing)
+    refresh_listings([design_change()], services)
     home = (services.site.get("en/index.html") or b"").decode()
     assert "/en/posts/first/" in home
     assert "/en/posts/concurrent-0/" in home
     assert racing.reads == 3  # read, check (changed), check again after a second round
 
 
-def test_a_catalog_that_never_settles_fails_the_batch_for_a_retry(services: Services) -> None:
-    services = replace(services, catalog=RacingCatalog(services.catalog, changes=100))
+@pytest.mark.parametrize(
+    ("during", "outcome"), [("write", published("first")), ("read", design_change())]
+)
+def test_a_catalog_that_never_settles_fails_the_batch_for_a_retry(
+    services: Services, during: Literal["read", "write"], outcome: Outcome
+) -> None:
+    services.catalog.put_post(entry("first"))
+    services = replace(services, catalog=RacingCatalog(services.catalog, 100, during))
     with pytest.raises(ListingsUnsettledError):
-        refresh_listings(services)
+        refresh_listings([outcome], services)

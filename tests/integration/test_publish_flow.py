@@ -6,7 +6,6 @@ import json
 import shutil
 import urllib.error
 import urllib.request
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,10 @@ from polypub.content.keys import report_key
 from polypub.handlers import render
 from polypub.local.dev import DevOptions, DevSession
 from polypub.local.pump import LocalContext
+from sitemaps import read_sitemaps
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
-SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 pytestmark = pytest.mark.skipif(
     shutil.which("apertium") is None or shutil.which("node") is None,
@@ -75,9 +74,14 @@ def fetch(stack: DevSession, path: str) -> tuple[int, str]:
 
 
 def sitemap_locs(stack: DevSession) -> set[str]:
-    status, text = fetch(stack, "/sitemap.xml")
-    assert status == 200
-    return {loc.text or "" for loc in ET.fromstring(text).findall("sm:url/sm:loc", SITEMAP_NS)}
+    """Every URL in the sitemap index's sitemaps, as a crawler fetches them."""
+    assert stack.preview is not None
+
+    def read(key: str) -> bytes | None:
+        status, text = fetch(stack, "/" + key)
+        return text.encode("utf-8") if status == 200 else None
+
+    return read_sitemaps(read, stack.preview.url).locs
 
 
 def invalidated_paths(stack: DevSession) -> list[set[str]]:

@@ -16,13 +16,12 @@ from lxml import etree
 
 from polypub.local.build import run_build
 from polypub.settings import Settings
+from sitemaps import Sitemaps, read_sitemaps
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "tests" / "schemas"
 BASE = "https://blog.example.org"
 ATOM_NS = "http://www.w3.org/2005/Atom"
-SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-XHTML = "{http://www.w3.org/1999/xhtml}"
 
 pytestmark = pytest.mark.skipif(
     shutil.which("apertium") is None, reason="needs apertium: run scripts/install-system-deps"
@@ -177,10 +176,24 @@ def test_the_site_has_every_kind_of_page(files: set[str]) -> None:
         "es/authors/ies-abastos/index.html", "en/authors/ies-abastos/index.html",
         "es/authors/lucia-perez/index.html",
         "static/site.css", "static/lang.js", "static/favicon.svg",
+        # One archive page per month with posts, per collection and language.
+        "es/archive/2024/12/index.html", "es/archive/2024/11/index.html",
+        "es/archive/2024/10/index.html", "es/archive/2024/05/index.html",
+        "en/archive/2024/11/index.html", "en/archive/2024/10/index.html",
+        "en/archive/2024/05/index.html",
+        "es/projects/proyecto-2/2024/11/index.html", "en/projects/proyecto-2/2024/05/index.html",
+        "es/projects/proyecto-erasmus/2024/12/index.html",
+        "es/authors/lucia-perez/2024/12/index.html",
+        # The sitemap index, the homes' sitemap and one sitemap per month of posts.
+        "sitemaps/pages.xml", "sitemaps/2024-12.xml", "sitemaps/2024-11.xml",
+        "sitemaps/2024-10.xml", "sitemaps/2024-05.xml",
     }  # fmt: skip
     assert expected <= files
     assert "en/posts/reunion-familias/index.html" not in files
     assert "en/authors/lucia-perez/index.html" not in files
+    assert "en/archive/2024/12/index.html" not in files  # December's only post is Spanish
+    assert "en/projects/proyecto-erasmus/2024/12/index.html" not in files
+    assert not [key for key in files if "/page/" in key]
 
 
 def test_every_hreflang_set_is_symmetric(pages: dict[str, Page], files: set[str]) -> None:
@@ -271,22 +284,37 @@ def test_the_site_config_is_applied_everywhere(site: Path, pages: dict[str, Page
 # ---------------------------------------------------------------- sitemap and feeds
 
 
-def test_sitemap_validates_against_its_schema(site: Path) -> None:
-    schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "sitemap.xsd")))
-    document = xml(site, "sitemap.xml")
-    assert schema.validate(document), schema.error_log
+def read_sitemaps_of(site: Path) -> Sitemaps:
+    return read_sitemaps(
+        lambda key: (site / key).read_bytes() if (site / key).is_file() else None, BASE
+    )
 
 
-def test_sitemap_lists_every_page_with_symmetric_alternates(
+def test_sitemap_index_and_every_sitemap_validate_against_their_schemas(site: Path) -> None:
+    index = etree.XMLSchema(etree.parse(str(SCHEMAS / "sitemapindex.xsd")))
+    assert index.validate(xml(site, "sitemap.xml")), index.error_log
+    sitemap = etree.XMLSchema(etree.parse(str(SCHEMAS / "sitemap.xsd")))
+    shards = read_sitemaps_of(site).shards
+    assert list(shards) == [
+        "sitemaps/pages.xml",
+        "sitemaps/2024-12.xml",
+        "sitemaps/2024-11.xml",
+        "sitemaps/2024-10.xml",
+        "sitemaps/2024-05.xml",
+    ]
+    for key in shards:
+        assert sitemap.validate(xml(site, key)), (key, sitemap.error_log)
+    # Every sitemap the site holds is listed in the index.
+    assert sorted(
+        path.relative_to(site).as_posix() for path in (site / "sitemaps").iterdir()
+    ) == sorted(shards)
+
+
+def test_sitemap_lists_every_home_and_post_with_symmetric_alternates(
     site: Path, files: set[str], pages: dict[str, Page]
 ) -> None:
-    found: dict[str, dict[str, str]] = {}
-    for url in xml(site, "sitemap.xml").getroot():
-        loc = url.findtext(f"{SM}loc")
-        assert loc is not None
-        found[loc] = {
-            str(link.get("hreflang")): str(link.get("href")) for link in url.iter(f"{XHTML}link")
-        }
+    sitemaps = read_sitemaps_of(site)
+    found = {loc: url.alternates for loc, url in sitemaps.urls.items()}
     for loc, alternates in found.items():
         target = resolve(files, loc)
         assert target, loc
@@ -294,10 +322,17 @@ def test_sitemap_lists_every_page_with_symmetric_alternates(
         assert pages[target].alternates == alternates, loc
         for lang, href in alternates.items():
             assert found[href] == alternates, (loc, lang)
+    # Project, author and archive pages are found through the links from these.
     indexable = {
-        key for key in pages if "404" not in key and not key.startswith(("es/page/", "en/page/"))
+        key for key in pages if key in ("es/index.html", "en/index.html") or "/posts/" in key
     }
     assert {resolve(files, loc) for loc in found} == indexable
+    # Each post is in the sitemap of the month it is dated in.
+    assert sitemaps.urls[f"{BASE}/es/posts/reunion-familias/"].sitemap == "sitemaps/2024-12.xml"
+    assert sitemaps.urls[f"{BASE}/en/posts/erasmus-etwinning-experience/"].sitemap == (
+        "sitemaps/2024-05.xml"
+    )
+    assert all(url.lastmod for url in sitemaps.urls.values() if "/posts/" in url.loc)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -344,6 +379,28 @@ def test_the_schemas_reject_what_they_should() -> None:
     ]
     for data in bad_sitemaps:
         assert not sitemap.validate(etree.fromstring(data)), data
+    index = etree.XMLSchema(etree.parse(str(SCHEMAS / "sitemapindex.xsd")))
+    ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    good_index = (
+        f"<sitemapindex {ns}><sitemap><loc>https://a.example/s.xml</loc>"
+        "<lastmod>2024-05-22T10:00:00Z</lastmod></sitemap></sitemapindex>"
+    )
+    assert index.validate(etree.fromstring(good_index.encode()))
+    bad_indexes = [
+        f"<sitemapindex {ns}/>",
+        f"<sitemapindex {ns}><sitemap><loc>/s.xml</loc></sitemap></sitemapindex>",
+        f"<sitemapindex {ns}><sitemap><lastmod>2024-05-22</lastmod></sitemap></sitemapindex>",
+        f"<sitemapindex {ns}><sitemap><loc>https://a.example/s.xml</loc>"
+        "<lastmod>22/05/2024</lastmod></sitemap></sitemapindex>",
+        f"<sitemapindex {ns}><url><loc>https://a.example/</loc></url></sitemapindex>",
+        f"<sitemapindex {ns}><sitemap><loc>https://a.example/s.xml</loc></sitemap>"
+        "<sitemap><loc>https://a.example/s.xml</loc></sitemap></sitemapindex>",
+        # A urlset is not an index, nor the other way round.
+        f"<urlset {ns}><url><loc>https://a.example/</loc></url></urlset>",
+    ]
+    for text in bad_indexes:
+        assert not index.validate(etree.fromstring(text.encode())), text
+    assert not sitemap.validate(etree.fromstring(good_index.encode()))
     bad_feeds = [
         b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title></feed>',
         b'<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x</id><title>x</title>'

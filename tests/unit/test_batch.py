@@ -36,6 +36,7 @@ def test_only_the_failing_record_is_reported(monkeypatch: pytest.MonkeyPatch) ->
     response = batch.run_batch(EVENT, handle, deps=deps, logger=Logger(service="test"))  # type: ignore[arg-type]
     assert response == {"batchItemFailures": [{"itemIdentifier": "poison"}]}
     assert len(finished) == 1  # once per batch, not per record
+    assert deps.forgotten == 1  # nothing cached by an earlier invocation is used
 
 
 def test_a_failing_finish_retries_the_whole_batch(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from polypub.model import PostEntry, VersionInfo
 from polypub.settings import SUPPORTED_LANGUAGES, Settings
 from polypub.site import urls
 from polypub.site.config import SiteConfig
-from polypub.site.i18n import UI, format_date
+from polypub.site.i18n import UI, format_date, format_month
 from polypub.site.images import ImageSize
 from polypub.site.pages import (
     FEED_SIZE,
@@ -27,6 +27,7 @@ from polypub.site.pages import (
     render_post_page,
     static_file,
 )
+from sitemaps import read_sitemaps
 
 BASE = "https://blog.example.org"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -102,15 +103,16 @@ HOSTILE = entry(
     author="<b>Mallory</b>",
     images=("/assets/images/uploads/hostile.png",),
 )
-# Same day as HOSTILE: ties are broken by slug, A-Z.
+# Same day and time as HOSTILE: newest first is a descending sort of `<date>#<slug>`,
+# so ties are broken by slug, Z-A.
 TIE_A = entry("a-empate", "2024-05-12", {"es": "original"})
 TIE_Z = entry("z-empate", "2024-05-12", {"es": "original"})
 OLD = entry("antigua", "2023-01-02", {"es": "original", "en": "machine"}, project="proyecto-1")
 ENTRIES = [OLD, TIE_Z, STALE, BILINGUAL, ONLY_EN, HOSTILE, ONLY_ES, MACHINE, TIE_A]
 
-# Newest first by date, then slug.
-ES_ORDER = ["bilingue", "solo-espanol", "traducida", "desfasada", "a-empate", "hostil",
-            "z-empate", "antigua"]  # fmt: skip
+# Newest first by date, then slug (Z-A).
+ES_ORDER = ["bilingue", "solo-espanol", "traducida", "desfasada", "z-empate", "hostil",
+            "a-empate", "antigua"]  # fmt: skip
 EN_ORDER = ["bilingue", "only-english", "traducida", "desfasada", "hostil", "antigua"]
 
 
@@ -247,15 +249,26 @@ def post_html(site_files: Mapping[str, bytes], lang: str, slug: str) -> Page:
 
 
 def test_listings_publish_exactly_the_site_contract_keys(listings: dict[str, Rendered]) -> None:
+    # Every collection has a front page and one archive page per month with posts;
+    # antigua (2023-01) has no English version of proyecto-1's May, solo-espanol.
     assert set(listings) == {
-        "es/index.html", "es/page/2/index.html", "es/page/3/index.html",
-        "en/index.html", "en/page/2/index.html",
+        "es/index.html", "es/archive/2024/05/index.html", "es/archive/2023/01/index.html",
+        "en/index.html", "en/archive/2024/05/index.html", "en/archive/2023/01/index.html",
         "es/projects/proyecto-1/index.html", "en/projects/proyecto-1/index.html",
+        "es/projects/proyecto-1/2024/05/index.html",
+        "es/projects/proyecto-1/2023/01/index.html", "en/projects/proyecto-1/2023/01/index.html",
         "es/projects/proyecto-2/index.html", "en/projects/proyecto-2/index.html",
+        "es/projects/proyecto-2/2024/05/index.html", "en/projects/proyecto-2/2024/05/index.html",
         "es/projects/proyecto-erasmus/index.html", "en/projects/proyecto-erasmus/index.html",
+        "es/projects/proyecto-erasmus/2024/05/index.html",
+        "en/projects/proyecto-erasmus/2024/05/index.html",
         "es/authors/ies-abastos/index.html", "en/authors/ies-abastos/index.html",
+        "es/authors/ies-abastos/2024/05/index.html", "es/authors/ies-abastos/2023/01/index.html",
+        "en/authors/ies-abastos/2024/05/index.html", "en/authors/ies-abastos/2023/01/index.html",
         "es/authors/b-mallory-b/index.html", "en/authors/b-mallory-b/index.html",
-        "es/feed.xml", "en/feed.xml", "sitemap.xml",
+        "es/authors/b-mallory-b/2024/05/index.html", "en/authors/b-mallory-b/2024/05/index.html",
+        "es/feed.xml", "en/feed.xml",
+        "sitemap.xml", "sitemaps/pages.xml", "sitemaps/2024-05.xml", "sitemaps/2023-01.xml",
         "404.html", "es/404.html", "en/404.html",
         "robots.txt", "static/site.css", "static/lang.js", "static/favicon.svg",
     }  # fmt: skip
@@ -263,6 +276,7 @@ def test_listings_publish_exactly_the_site_contract_keys(listings: dict[str, Ren
     assert types["es/index.html"] == "text/html; charset=utf-8"
     assert types["en/feed.xml"] == "application/atom+xml; charset=utf-8"
     assert types["sitemap.xml"] == "application/xml; charset=utf-8"
+    assert types["sitemaps/2024-05.xml"] == "application/xml; charset=utf-8"
     assert types["robots.txt"] == "text/plain; charset=utf-8"
     assert types["static/site.css"] == "text/css; charset=utf-8"
     assert types["static/lang.js"] == "text/javascript; charset=utf-8"
@@ -380,8 +394,8 @@ def test_untrusted_text_is_escaped_everywhere(
         assert XSS not in body.decode("utf-8"), key
         assert "<b>Mallory" not in body.decode("utf-8"), key
     for key in (
-        "es/page/2/index.html",
-        "en/page/2/index.html",
+        "es/archive/2024/05/index.html",
+        "en/archive/2024/05/index.html",
         "es/projects/proyecto-erasmus/index.html",
         "en/projects/proyecto-erasmus/index.html",
     ):
@@ -402,7 +416,8 @@ def test_untrusted_text_is_escaped_everywhere(
         assert f'<title type="text">{XSS_ESCAPED}</title>' in feed
         titles = [e.findtext(f"{ATOM}title") for e in xml(feed).iter(f"{ATOM}entry")]
         assert XSS in titles
-    assert "<script" not in listings["sitemap.xml"].body.decode()
+    for key in ("sitemap.xml", "sitemaps/pages.xml", "sitemaps/2024-05.xml"):
+        assert "<script" not in listings[key].body.decode(), key
 
 
 def test_site_name_is_escaped_in_pages_and_feeds() -> None:
@@ -556,31 +571,129 @@ def listed_slugs(page: Page, lang: str) -> list[str]:
     ]
 
 
-def test_language_homes_are_newest_first_and_paginated(html_pages: dict[str, Page]) -> None:
-    for lang, order, count in (("es", ES_ORDER, 3), ("en", EN_ORDER, 2)):
-        keys = [urls.object_key(urls.home_url(lang, n)) for n in range(1, count + 1)]
-        assert urls.object_key(urls.home_url(lang, count + 1)) not in html_pages
-        chunks = [listed_slugs(html_pages[key], lang) for key in keys]
-        assert [slug for chunk in chunks for slug in chunk] == order
-        assert all(0 < len(chunk) <= SITE.page_size for chunk in chunks)
-        for number, key in enumerate(keys, start=1):
-            page = html_pages[key]
-            newer = [a["href"] for a in page.all("a", rel="prev")]
-            older = [a["href"] for a in page.all("a", rel="next")]
-            assert newer == ([urls.home_url(lang, number - 1)] if number > 1 else [])
-            assert older == ([urls.home_url(lang, number + 1)] if number < count else [])
+def pagination(page: Page) -> tuple[list[str], list[str]]:
+    """The hrefs of a listing's "newer" and "older" links."""
+    return [a["href"] for a in page.all("a", rel="prev")], [
+        a["href"] for a in page.all("a", rel="next")
+    ]
 
 
-def test_pages_beyond_another_languages_last_page_have_no_alternate(
+def month_of(slug: str) -> str:
+    found = next(item for item in ENTRIES if item.slug == slug)
+    return (found.date or "")[:7]
+
+
+def test_language_homes_show_the_newest_posts_then_one_archive_page_per_month(
     html_pages: dict[str, Page],
 ) -> None:
-    third = html_pages["es/page/3/index.html"]
-    assert set(third.alternates) == {"es", "x-default"}
-    assert third.switcher == []
-    second = html_pages["en/page/2/index.html"]
-    assert second.alternates["es"] == f"{BASE}/es/page/2/"
-    assert "Older posts" not in second.text
-    assert "Newer posts" in second.text
+    for lang, order in (("es", ES_ORDER), ("en", EN_ORDER)):
+        front = html_pages[f"{lang}/index.html"]
+        assert listed_slugs(front, lang) == order[: SITE.page_size]
+        # "Older" leads to the month where the first post not shown is.
+        fourth = month_of(order[SITE.page_size])
+        assert pagination(front) == ([], [urls.archive_url("home", lang, "", fourth)])
+        months = ["2024-05", "2023-01"]
+        archives = [
+            html_pages[urls.object_key(urls.archive_url("home", lang, "", m))] for m in months
+        ]
+        assert sorted(k for k in html_pages if k.startswith(f"{lang}/archive/")) == sorted(
+            urls.object_key(urls.archive_url("home", lang, "", m)) for m in months
+        )
+        # Every post is in exactly one month, in the same order as everywhere.
+        chunks = [listed_slugs(page, lang) for page in archives]
+        assert [slug for chunk in chunks for slug in chunk] == order
+        assert all(
+            month_of(slug) == month
+            for month, chunk in zip(months, chunks, strict=True)
+            for slug in chunk
+        )
+        newest, oldest = archives
+        assert pagination(newest) == (
+            [urls.home_url(lang)],
+            [urls.archive_url("home", lang, "", "2023-01")],
+        )
+        assert pagination(oldest) == ([urls.archive_url("home", lang, "", "2024-05")], [])
+    es_may = html_pages["es/archive/2024/05/index.html"]
+    assert "Mayo de 2024" in es_may.text
+    assert "Archivo" in es_may.text
+    assert es_may.one("meta", name="description")["content"] == "Entradas de Aula Abierta"
+    en_january = html_pages["en/archive/2023/01/index.html"]
+    assert "January 2023" in en_january.text
+    assert "Archive" in en_january.text
+    assert "January 2023 · Aula Abierta" in en_january.text  # the <title>
+    assert en_january.canonical == f"{BASE}/en/archive/2023/01/"
+
+
+def test_archive_pages_alternate_only_with_the_same_month_in_other_languages(
+    html_pages: dict[str, Page],
+) -> None:
+    may = html_pages["es/archive/2024/05/index.html"]
+    assert may.alternates == {
+        "es": f"{BASE}/es/archive/2024/05/",
+        "en": f"{BASE}/en/archive/2024/05/",
+        "x-default": f"{BASE}/es/archive/2024/05/",
+    }
+    assert [(a["hreflang"], a["href"]) for a in may.switcher] == [("en", "/en/archive/2024/05/")]
+    # proyecto-1 has a Spanish post in May 2024 and none in English.
+    only_es = html_pages["es/projects/proyecto-1/2024/05/index.html"]
+    assert set(only_es.alternates) == {"es", "x-default"}
+    assert only_es.switcher == []
+    assert listed_slugs(only_es, "es") == ["solo-espanol"]
+    assert "Proyecto: Proyecto 1" in only_es.text
+    january = html_pages["en/projects/proyecto-1/2023/01/index.html"]
+    assert january.alternates["es"] == f"{BASE}/es/projects/proyecto-1/2023/01/"
+    assert "Project: Proyecto 1" in january.text
+    # The English project has one month, the Spanish one two: each links its own.
+    assert pagination(january) == (["/en/projects/proyecto-1/"], [])
+    assert pagination(html_pages["es/projects/proyecto-1/2023/01/index.html"]) == (
+        ["/es/projects/proyecto-1/2024/05/"],
+        [],
+    )
+
+
+def test_project_and_author_front_pages_show_page_size_posts_and_lead_to_the_archive() -> None:
+    days = ["2024-03-10", "2024-03-05", "2024-02-20", "2024-01-15", "2023-12-01"]
+    garden = [
+        entry(f"huerto-{n}", day, {"es": "original"}, project="huerto", author="Lucía Pérez")
+        for n, day in enumerate(days)
+    ]
+    out = build_listings(SITE, garden)
+    for kind, front_url in (
+        ("project", "/es/projects/huerto/"),
+        ("author", "/es/authors/lucia-perez/"),
+    ):
+        group = "huerto" if kind == "project" else "Lucía Pérez"
+        front = parse(out[urls.object_key(front_url)].body)
+        assert listed_slugs(front, "es") == ["huerto-0", "huerto-1", "huerto-2"]
+        # The first post not shown (huerto-3) is in January 2024.
+        assert pagination(front) == ([], [f"{front_url}2024/01/"])
+        folder = front_url.lstrip("/")
+        assert sorted(key.removeprefix(folder) for key in out if key.startswith(folder)) == [
+            "2023/12/index.html",
+            "2024/01/index.html",
+            "2024/02/index.html",
+            "2024/03/index.html",
+            "index.html",
+        ]
+        march = parse(out[urls.object_key(urls.archive_url(kind, "es", group, "2024-03"))].body)
+        assert listed_slugs(march, "es") == ["huerto-0", "huerto-1"]
+        assert pagination(march) == ([front_url], [f"{front_url}2024/02/"])
+        december = parse(out[urls.object_key(urls.archive_url(kind, "es", group, "2023-12"))].body)
+        assert pagination(december) == ([f"{front_url}2024/01/"], [])
+        assert "Diciembre de 2023" in december.text
+    assert "Proyecto: Huerto" in parse(out["es/projects/huerto/2023/12/index.html"].body).text
+    assert (
+        "Autoría: Lucía Pérez" in parse(out["es/authors/lucia-perez/2023/12/index.html"].body).text
+    )
+    # No English versions: no English project, author or archive pages at all.
+    assert not [key for key in out if key.startswith("en/") and key.count("/") > 1]
+
+
+def test_a_front_page_with_few_posts_has_no_pagination(html_pages: dict[str, Page]) -> None:
+    two = html_pages["es/projects/proyecto-2/index.html"]
+    assert listed_slugs(two, "es") == ["bilingue", "traducida"]
+    assert pagination(two) == ([], [])
+    assert "Older posts" not in html_pages["en/projects/proyecto-2/index.html"].text
 
 
 def test_listing_shows_title_link_description_and_date(html_pages: dict[str, Page]) -> None:
@@ -611,13 +724,23 @@ def test_author_pages_list_each_authors_posts_newest_first(
     html_pages: dict[str, Page],
 ) -> None:
     ies = html_pages["es/authors/ies-abastos/index.html"]
-    assert listed_slugs(ies, "es") == [slug for slug in ES_ORDER if slug != "hostil"]
+    es_posts = [slug for slug in ES_ORDER if slug != "hostil"]
+    assert listed_slugs(ies, "es") == es_posts[: SITE.page_size]
+    es_months = [
+        html_pages[f"es/authors/ies-abastos/{month}/index.html"] for month in ("2024/05", "2023/01")
+    ]
+    assert [slug for page in es_months for slug in listed_slugs(page, "es")] == es_posts
     assert "Autoría" in ies.text
     assert "IES Abastos" in ies.text
     assert ies.alternates["en"] == f"{BASE}/en/authors/ies-abastos/"
     assert ies.one("meta", name="description")["content"] == "Entradas de IES Abastos"
     english = html_pages["en/authors/ies-abastos/index.html"]
-    assert listed_slugs(english, "en") == [slug for slug in EN_ORDER if slug != "hostil"]
+    en_posts = [slug for slug in EN_ORDER if slug != "hostil"]
+    assert listed_slugs(english, "en") == en_posts[: SITE.page_size]
+    en_months = [
+        html_pages[f"en/authors/ies-abastos/{month}/index.html"] for month in ("2024/05", "2023/01")
+    ]
+    assert [slug for page in en_months for slug in listed_slugs(page, "en")] == en_posts
     assert english.one("meta", name="description")["content"] == "Posts by IES Abastos"
     # On an author's own page the author is not linked again from every post.
     assert not english.all("a", href="/en/authors/ies-abastos/")
@@ -647,12 +770,19 @@ def test_empty_catalog_still_has_homes_feeds_and_sitemap() -> None:
     out = build_listings(SITE, [])
     home = parse(out["es/index.html"].body)
     assert "Todavía no hay entradas." in home.text
-    assert not [key for key in out if "/page/" in key or "/projects/" in key]
+    assert pagination(home) == ([], [])
+    assert not [
+        key
+        for key in out
+        if any(part in key for part in ("/page/", "/archive/", "/projects/", "/authors/"))
+    ]
+    assert [key for key in out if key.startswith("sitemaps/")] == ["sitemaps/pages.xml"]
     feed = xml(out["en/feed.xml"].body)
     assert feed.findall(f"{ATOM}entry") == []
     assert feed.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
-    sitemap = xml(out["sitemap.xml"].body)
-    assert [u.findtext(f"{SM}loc") for u in sitemap] == [f"{BASE}/es/", f"{BASE}/en/"]
+    sitemaps = read_sitemaps(lambda key: out[key].body if key in out else None, BASE)
+    assert list(sitemaps.shards) == ["sitemaps/pages.xml"]
+    assert list(sitemaps.urls) == [f"{BASE}/es/", f"{BASE}/en/"]
 
 
 # ---------------------------------------------------------------- feeds and sitemap
@@ -684,20 +814,25 @@ def test_feeds_are_bounded() -> None:
     assert ids[0] == f"{BASE}/es/posts/post-28/"
 
 
-def test_sitemap_lists_every_version_with_hreflang_alternates(
+def test_sitemap_is_an_index_of_the_homes_and_one_sitemap_per_month(
     listings: dict[str, Rendered],
 ) -> None:
-    root = xml(listings["sitemap.xml"].body)
-    assert root.tag == f"{SM}urlset"
-    found: dict[str, dict[str, str]] = {}
-    for node in root.findall(f"{SM}url"):
-        loc = node.findtext(f"{SM}loc", "")
-        links = node.findall(f"{XHTML}link")
-        assert all(link.get("rel") == "alternate" for link in links)
-        found[loc] = {str(link.get("hreflang")): str(link.get("href")) for link in links}
+    index = xml(listings["sitemap.xml"].body)
+    assert index.tag == f"{SM}sitemapindex"
+    # The homes first, then the months newest first.
+    assert [node.findtext(f"{SM}loc") for node in index] == [
+        f"{BASE}/sitemaps/pages.xml",
+        f"{BASE}/sitemaps/2024-05.xml",
+        f"{BASE}/sitemaps/2023-01.xml",
+    ]
+    sitemaps = read_sitemaps(lambda key: listings[key].body if key in listings else None, BASE)
+    assert all(xml(body).tag == f"{SM}urlset" for body in sitemaps.shards.values())
+    found = {loc: url.alternates for loc, url in sitemaps.urls.items()}
+    # Every version of every post, and the homes: project, author and archive pages are
+    # found through links.
     versions = sum(len(item.versions) for item in ENTRIES)
-    homes, project_pages, author_pages = 2, 6, 4
-    assert len(found) == versions + homes + project_pages + author_pages
+    assert len(found) == versions + 2
+    assert not [loc for loc in found if "/projects/" in loc or "/authors/" in loc]
     for loc, alternates in found.items():
         # Every listed URL names itself among its alternates, and so do its alternates.
         assert loc in alternates.values()
@@ -710,6 +845,17 @@ def test_sitemap_lists_every_version_with_hreflang_alternates(
         "x-default": f"{BASE}/en/posts/only-english/",
     }
     assert found[f"{BASE}/es/"]["en"] == f"{BASE}/en/"
+    # Each post is in the sitemap of the month it is dated in, with its update time.
+    for item in ENTRIES:
+        for lang in item.versions:
+            url = sitemaps.urls[f"{BASE}/{lang}/posts/{item.slug}/"]
+            assert url.sitemap == f"sitemaps/{(item.date or '')[:7]}.xml", item.slug
+            assert url.lastmod == item.updated
+    homes = [url for url in sitemaps.urls.values() if url.sitemap == "sitemaps/pages.xml"]
+    assert [(url.loc, url.lastmod) for url in homes] == [
+        (f"{BASE}/es/", None),
+        (f"{BASE}/en/", None),
+    ]
 
 
 # ---------------------------------------------------------------- fixed objects
@@ -762,10 +908,18 @@ def test_listing_ownership_covers_what_build_listings_writes_and_nothing_else(
     listings: dict[str, Rendered], posts: dict[str, bytes]
 ) -> None:
     assert listing_prefixes(SITE) == (
-        "es/page/", "es/projects/", "es/authors/", "en/page/", "en/projects/", "en/authors/",
+        "es/page/", "es/archive/", "es/projects/", "es/authors/",
+        "en/page/", "en/archive/", "en/projects/", "en/authors/",
+        "sitemaps/",
     )  # fmt: skip
     assert all(owned_listing_key(SITE, key) for key in listings)
-    stale = ["es/page/9/index.html", "en/projects/gone/index.html"]
+    stale = [
+        "es/page/9/index.html",
+        "en/projects/gone/index.html",
+        "es/archive/2020/01/index.html",
+        "en/authors/gone/2020/01/index.html",
+        "sitemaps/2020-01.xml",
+    ]
     assert all(owned_listing_key(SITE, key) for key in stale)
     assert not [key for key in posts if owned_listing_key(SITE, key)]
     assert not owned_listing_key(SITE, "assets/images/uploads/a.png")
@@ -811,6 +965,38 @@ def test_dates_are_written_the_way_each_language_writes_them(
     lang: str, day: date, text: str
 ) -> None:
     assert format_date(day, lang) == text
+
+
+@pytest.mark.parametrize(
+    ("lang", "period", "text"),
+    [
+        ("es", "2024-05", "mayo de 2024"),
+        ("en", "2024-05", "May 2024"),
+        ("ca", "2024-05", "maig de 2024"),
+        ("ca", "2024-04", "d'abril de 2024"),
+        ("en", "2023-12", "December 2023"),
+    ],
+)
+def test_archive_months_are_written_the_way_each_language_writes_them(
+    lang: str, period: str, text: str
+) -> None:
+    assert format_month(period, lang) == text
+
+
+def test_archive_urls_name_a_month_of_a_collection() -> None:
+    assert urls.archive_url("home", "en", "", "2024-05") == "/en/archive/2024/05/"
+    assert urls.archive_url("project", "es", "proyecto-2", "2024-05") == (
+        "/es/projects/proyecto-2/2024/05/"
+    )
+    assert urls.archive_url("author", "es", "lucia-perez", "2023-12") == (
+        "/es/authors/lucia-perez/2023/12/"
+    )
+    assert urls.sitemap_shard_url("2024-05") == "/sitemaps/2024-05.xml"
+    for bad in ("2024-5", "2024", "24-05", "2024-05/../x", ""):
+        with pytest.raises(ValueError, match="not a month"):
+            urls.archive_url("home", "en", "", bad)
+    with pytest.raises(ValueError, match="not a listing collection"):
+        urls.collection_url("tag", "en", "x")
 
 
 def test_catalan_site_speaks_catalan() -> None:

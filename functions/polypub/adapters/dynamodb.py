@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from polypub.adapters.errors import translate_client_error
+from polypub.adapters.errors import InfrastructureError, translate_client_error
 from polypub.model import PostEntry, SourceStatus
+from polypub.site.listings import collections_of, period_of, sort_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -20,15 +21,26 @@ if TYPE_CHECKING:
 #   pk="tm#<memory key>" sk="-"  text=<translated segment>
 #   pk="event"  sk=<source key>  seq=<newest S3 sequencer, padded>
 #   pk="cdn"    sk="pending"     paths=<string set of paths not yet invalidated>
+#   pk="relist" sk=<slug>        doc=<PostEntry JSON or null: the entry before a change
+#       not yet shown in the listings; deleted once they are refreshed>
+#   pk="list#<collection>" sk=<sort key: date#slug>  doc=<PostEntry JSON>
+#       one per listing collection the post is in (polypub.site.listings), written in
+#       one transaction with the post item, so listings query a bounded range
 POST_PK = "post"
 STATUS_PK = "status"
 EVENT_PK = "event"
 CDN_PK = "cdn"
 PENDING_SK = "pending"
 MEMORY_PREFIX = "tm#"
+LIST_PREFIX = "list#"
+RELIST_PK = "relist"
+# After the newest month's key; the sort keys are ASCII.
+_PERIOD_END = "~"
 BATCH_GET_LIMIT = 100
 BATCH_WRITE_LIMIT = 25
 MAX_UNPROCESSED_ROUNDS = 8
+TRANSACT_LIMIT = 100
+MAX_CONDITION_ROUNDS = 5
 
 
 def _s(value: str) -> dict[str, str]:
@@ -81,17 +93,208 @@ class DynamoCatalog:
         doc = self._get(POST_PK, slug)
         return None if doc is None else PostEntry.from_dict(doc)
 
+    @staticmethod
+    def items_for(entry: PostEntry) -> list[dict[str, Any]]:
+        """The post's items: the entry, and one per listing collection it is in."""
+        doc = _s(json.dumps(entry.to_dict(), sort_keys=True))
+        key = sort_key(entry)
+        return [{"pk": _s(POST_PK), "sk": _s(entry.slug), "doc": doc}] + [
+            {"pk": _s(LIST_PREFIX + name), "sk": _s(key), "doc": doc}
+            for name in collections_of(entry)
+        ]
+
+    def _index_keys(self, entry: PostEntry | None) -> set[tuple[str, str]]:
+        if entry is None:
+            return set()
+        return {(LIST_PREFIX + name, sort_key(entry)) for name in collections_of(entry)}
+
+    def _current(self, slug: str) -> tuple[str | None, PostEntry | None]:
+        """The post item's stored text (for a condition) and the entry it holds."""
+        try:
+            item = self._client.get_item(
+                TableName=self.table, Key={"pk": _s(POST_PK), "sk": _s(slug)}, ConsistentRead=True
+            ).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_client_error(f"reading catalog post {slug}", exc) from exc
+        if item is None:
+            return None, None
+        text = str(item["doc"]["S"])
+        return text, PostEntry.from_dict(json.loads(text))
+
+    def _change_post(self, slug: str, entry: PostEntry | None) -> None:
+        """Write (or delete, for None) the post item and its listing index items at once.
+
+        The post item is written on condition that it is still what was read, so two
+        functions changing one post at the same time (the render and translate steps)
+        never leave index items of the losing change behind: the loser reads again.
+        """
+        what = f"{'writing' if entry else 'deleting'} catalog post {slug}"
+        for _ in range(MAX_CONDITION_ROUNDS):
+            text, previous = self._current(slug)
+            condition: dict[str, Any] = (
+                {"ConditionExpression": "attribute_not_exists(pk)"}
+                if text is None
+                else {
+                    "ConditionExpression": "doc = :previous",
+                    "ExpressionAttributeValues": {":previous": _s(text)},
+                }
+            )
+            items = self.items_for(entry) if entry is not None else []
+            kept = {(item["pk"]["S"], item["sk"]["S"]) for item in items}
+            stale = self._index_keys(previous) - kept - {(POST_PK, slug)}
+            post_key = {"pk": _s(POST_PK), "sk": _s(slug)}
+            operations: list[dict[str, Any]] = [
+                {"Put": {"TableName": self.table, "Item": items[0], **condition}}
+                if entry is not None
+                else {"Delete": {"TableName": self.table, "Key": post_key, **condition}}
+            ]
+            operations += [{"Put": {"TableName": self.table, "Item": item}} for item in items[1:]]
+            operations += [
+                {"Delete": {"TableName": self.table, "Key": {"pk": _s(pk), "sk": _s(sk)}}}
+                for pk, sk in sorted(stale)
+            ]
+            if len(operations) > TRANSACT_LIMIT:
+                raise InfrastructureError(
+                    f"{what}: {len(operations)} items exceed one transaction", retryable=False
+                )
+            try:
+                self._client.transact_write_items(TransactItems=operations)  # type: ignore[arg-type]
+                return
+            except ClientError as exc:
+                reasons = exc.response.get("CancellationReasons") or []
+                lost = any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+                if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException" and (
+                    lost or not reasons
+                ):
+                    continue  # changed since it was read: read again
+                raise translate_client_error(what, exc) from exc
+            except BotoCoreError as exc:
+                raise translate_client_error(what, exc) from exc
+        raise InfrastructureError(
+            f"{what}: it kept changing during {MAX_CONDITION_ROUNDS} attempts", retryable=True
+        )
+
     def put_post(self, entry: PostEntry) -> None:
-        self._put(POST_PK, entry.slug, entry.to_dict())
+        self._change_post(entry.slug, entry)
 
     def delete_post(self, slug: str) -> None:
-        try:
-            self._client.delete_item(TableName=self.table, Key={"pk": _s(POST_PK), "sk": _s(slug)})
-        except (ClientError, BotoCoreError) as exc:
-            raise translate_client_error(f"deleting catalog post {slug}", exc) from exc
+        self._change_post(slug, None)
 
     def list_posts(self) -> list[PostEntry]:
         return [PostEntry.from_dict(doc) for doc in self._query(POST_PK)]
+
+    def _range(
+        self,
+        name: str,
+        condition: str,
+        values: Mapping[str, str],
+        *,
+        newest_first: bool,
+        limit: int | None,
+    ) -> list[PostEntry]:
+        """Entries of one listing collection in sort key order; at most `limit`."""
+        found: list[PostEntry] = []
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": f"pk = :pk AND {condition}" if condition else "pk = :pk",
+            "ExpressionAttributeValues": {
+                ":pk": _s(LIST_PREFIX + name),
+                **{k: _s(v) for k, v in values.items()},
+            },
+            "ScanIndexForward": not newest_first,
+            "ConsistentRead": True,
+        }
+        try:
+            while limit is None or len(found) < limit:
+                if limit is not None:
+                    request["Limit"] = limit - len(found)
+                page = self._client.query(**request)
+                found += [PostEntry.from_dict(json.loads(i["doc"]["S"])) for i in page["Items"]]
+                if "LastEvaluatedKey" not in page:
+                    break
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_client_error(f"querying the listing {name}", exc) from exc
+        return found
+
+    def newest_posts(self, collection: str, limit: int) -> list[PostEntry]:
+        if limit < 1:
+            return []
+        return self._range(collection, "", {}, newest_first=True, limit=limit)
+
+    def posts_in_period(
+        self, collection: str, period: str, limit: int | None = None
+    ) -> list[PostEntry]:
+        return self._range(
+            collection, "begins_with(sk, :period)", {":period": period},
+            newest_first=True, limit=limit,
+        )  # fmt: skip
+
+    def neighbour_periods(self, collection: str, period: str) -> tuple[str | None, str | None]:
+        newer = self._range(
+            collection, "sk > :end", {":end": period + _PERIOD_END}, newest_first=False, limit=1
+        )
+        older = self._range(
+            collection, "sk < :start", {":start": period}, newest_first=True, limit=1
+        )
+        return (
+            period_of(sort_key(newer[0])) if newer else None,
+            period_of(sort_key(older[0])) if older else None,
+        )
+
+    def add_pending_entries(self, entries: Mapping[str, PostEntry | None]) -> None:
+        for slug, entry in entries.items():
+            doc = json.dumps(None if entry is None else entry.to_dict(), sort_keys=True)
+            try:
+                self._client.put_item(
+                    TableName=self.table,
+                    Item={"pk": _s(RELIST_PK), "sk": _s(slug), "doc": _s(doc)},
+                    # The first entry remembered is what the listings still show.
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise translate_client_error(
+                        f"remembering {slug} for the listings", exc
+                    ) from exc
+            except BotoCoreError as exc:
+                raise translate_client_error(f"remembering {slug} for the listings", exc) from exc
+
+    def pending_entries(self) -> dict[str, PostEntry | None]:
+        paginator = self._client.get_paginator("query")
+        found: dict[str, PostEntry | None] = {}
+        try:
+            for page in paginator.paginate(
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": _s(RELIST_PK)},
+                ConsistentRead=True,
+            ):
+                for item in page.get("Items", []):
+                    doc = json.loads(item["doc"]["S"])
+                    found[item["sk"]["S"]] = None if doc is None else PostEntry.from_dict(doc)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_client_error("reading the posts to show in the listings", exc) from exc
+        return found
+
+    def remove_pending_entries(self, entries: Mapping[str, PostEntry | None]) -> None:
+        for slug, entry in entries.items():
+            doc = json.dumps(None if entry is None else entry.to_dict(), sort_keys=True)
+            try:
+                self._client.delete_item(
+                    TableName=self.table,
+                    Key={"pk": _s(RELIST_PK), "sk": _s(slug)},
+                    # Another function may have remembered it again meanwhile: keep that.
+                    ConditionExpression="attribute_not_exists(pk) OR doc = :doc",
+                    ExpressionAttributeValues={":doc": _s(doc)},
+                )
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise translate_client_error(
+                        f"forgetting {slug} for the listings", exc
+                    ) from exc
+            except BotoCoreError as exc:
+                raise translate_client_error(f"forgetting {slug} for the listings", exc) from exc
 
     def get_status(self, key: str) -> SourceStatus | None:
         doc = self._get(STATUS_PK, key)

@@ -7,6 +7,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from polypub.content.keys import is_report_key
 from polypub.model import PostEntry, SourceStatus, TranslationJob
 from polypub.ports import ObjectInfo
+from polypub.site.listings import ListingIndex
 
 
 class UnsafeKeyError(ValueError):
@@ -78,9 +80,13 @@ class FolderStorage:
                 yield info
 
     def list_keys(self, prefix: str = "") -> Iterator[str]:
-        if not self.root.is_dir():
+        # Only the folder the prefix names is walked: listing `theme/` or `sitemaps/`
+        # must not cost a walk of the whole site.
+        folder, _, _ = prefix.rpartition("/")
+        start = self._path(folder) if folder else self.root
+        if not start.is_dir():
             return
-        for dirpath, dirnames, filenames in os.walk(self.root):
+        for dirpath, dirnames, filenames in os.walk(start):
             # Dot-folders (.git, editor state) are never part of a bucket.
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
@@ -128,7 +134,14 @@ class RedirectedReports:
 
 
 class _JsonFile:
-    """A JSON document on disk, loaded once and saved atomically after each change."""
+    """A JSON document on disk, loaded once and saved atomically.
+
+    Saving rewrites the whole file, so a build that changes hundreds of records saves at
+    most once per SAVE_INTERVAL seconds (a crash loses at most that much, which the next
+    build redoes) and once more on flush(), which `polypub build` calls when it ends.
+    """
+
+    SAVE_INTERVAL = 2.0
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -136,39 +149,97 @@ class _JsonFile:
         self._data: dict[str, Any] = (
             json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         )
+        self._dirty = False
+        self._saved_at = time.monotonic()
 
     def section(self, name: str) -> dict[str, Any]:
         return self._data.setdefault(name, {})  # type: ignore[no-any-return]
 
     def save(self) -> None:
+        """Note a change; written now if the last write is older than SAVE_INTERVAL."""
+        self._dirty = True
+        if time.monotonic() - self._saved_at >= self.SAVE_INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
         with self._lock:
-            text = json.dumps(self._data, sort_keys=True, ensure_ascii=False, indent=1)
+            if not self._dirty:
+                return
+            text = json.dumps(self._data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
             _atomic_write(self.path, text.encode("utf-8"))
+            self._dirty = False
+            self._saved_at = time.monotonic()
 
 
 class JsonCatalog:
-    """The Catalog port in one JSON file (for `polypub build`)."""
+    """The Catalog port in one JSON file (for `polypub build`).
+
+    Entries are kept parsed and indexed in memory (a ListingIndex), so listing queries
+    cost what DynamoDB's do: the entries they return, not the size of the site.
+    """
 
     def __init__(self, path: Path) -> None:
         self._file = _JsonFile(path)
         # Claims and path sets compare-and-write like DynamoDB's conditions; the lock
         # makes them atomic for the threads of one process.
         self._lock = threading.Lock()
+        self._index = ListingIndex(
+            PostEntry.from_dict(doc) for doc in self._file.section("posts").values()
+        )
+
+    def flush(self) -> None:
+        """Write what is not written yet (the end of a build)."""
+        self._file.flush()
 
     def get_post(self, slug: str) -> PostEntry | None:
-        doc = self._file.section("posts").get(slug)
-        return None if doc is None else PostEntry.from_dict(doc)
+        return self._index.get(slug)
 
     def put_post(self, entry: PostEntry) -> None:
         self._file.section("posts")[entry.slug] = entry.to_dict()
+        self._index.put(entry)
         self._file.save()
 
     def delete_post(self, slug: str) -> None:
         if self._file.section("posts").pop(slug, None) is not None:
+            self._index.remove(slug)
             self._file.save()
 
     def list_posts(self) -> list[PostEntry]:
-        return [PostEntry.from_dict(doc) for doc in self._file.section("posts").values()]
+        return self._index.entries()
+
+    def newest_posts(self, collection: str, limit: int) -> list[PostEntry]:
+        return self._index.newest_posts(collection, limit)
+
+    def posts_in_period(
+        self, collection: str, period: str, limit: int | None = None
+    ) -> list[PostEntry]:
+        return self._index.posts_in_period(collection, period, limit)
+
+    def neighbour_periods(self, collection: str, period: str) -> tuple[str | None, str | None]:
+        return self._index.neighbour_periods(collection, period)
+
+    def add_pending_entries(self, entries: Mapping[str, PostEntry | None]) -> None:
+        with self._lock:
+            pending = self._file.section("relist")
+            for slug, entry in entries.items():
+                pending.setdefault(slug, None if entry is None else entry.to_dict())
+            self._file.save()
+
+    def pending_entries(self) -> dict[str, PostEntry | None]:
+        return {
+            slug: None if doc is None else PostEntry.from_dict(doc)
+            for slug, doc in self._file.section("relist").items()
+        }
+
+    def remove_pending_entries(self, entries: Mapping[str, PostEntry | None]) -> None:
+        with self._lock:
+            pending = self._file.section("relist")
+            for slug, entry in entries.items():
+                if slug in pending and pending[slug] == (
+                    None if entry is None else entry.to_dict()
+                ):
+                    del pending[slug]
+            self._file.save()
 
     def get_status(self, key: str) -> SourceStatus | None:
         doc = self._file.section("statuses").get(key)
@@ -194,24 +265,30 @@ class JsonCatalog:
         value = self._file.section("events").get(key)
         return None if value is None else str(value)
 
-    # Added paths are saved with the next catalog write rather than at once: locally
-    # there is no CDN whose cache a crash could leave stale, and a build writes hundreds
-    # of pages, each of which would otherwise rewrite the whole file once more. Removals
-    # are saved, so the next build does not report the last one's paths again.
+    # Locally there is no CDN whose cache a crash could leave stale, so path sets are
+    # saved with the next write like everything else. They are kept as an object
+    # (path -> 1), so adding the paths of a build's thousands of pages stays linear.
+    def _pending(self) -> dict[str, int]:
+        cdn = self._file.section("cdn")
+        pending = cdn.get("pending")
+        if not isinstance(pending, dict):  # a list, as earlier versions saved it
+            pending = cdn["pending"] = dict.fromkeys(pending or [], 1)
+        return pending
+
     def add_pending_paths(self, paths: Sequence[str]) -> None:
         with self._lock:
-            pending = set(self._file.section("cdn").get("pending", []))
-            self._file.section("cdn")["pending"] = sorted(pending | set(paths))
+            self._pending().update(dict.fromkeys(paths, 1))
 
     def remove_pending_paths(self, paths: Sequence[str]) -> None:
         with self._lock:
-            pending = set(self._file.section("cdn").get("pending", []))
-            if pending & set(paths):
-                self._file.section("cdn")["pending"] = sorted(pending - set(paths))
+            pending = self._pending()
+            if any(path in pending for path in paths):
+                for path in paths:
+                    pending.pop(path, None)
                 self._file.save()
 
     def pending_paths(self) -> set[str]:
-        return set(self._file.section("cdn").get("pending", []))
+        return set(self._pending())
 
 
 class JsonMemory:
@@ -228,6 +305,10 @@ class JsonMemory:
         if items:
             self._file.section("segments").update(items)
             self._file.save()
+
+    def flush(self) -> None:
+        """Write what is not written yet (the end of a build)."""
+        self._file.flush()
 
 
 class RecordingCdn:

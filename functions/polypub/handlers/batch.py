@@ -31,6 +31,7 @@ def run_batch(
     invalidated are kept in the catalog (pipeline.finish), so nothing is lost.
     """
     records: list[SqsRecord] = event.get("Records", [])
+    deps.forget()  # nothing a previous invocation of this container read is trusted
     outcomes: list[Outcome] = []
     failed: list[SqsRecord] = []
     for record in records:

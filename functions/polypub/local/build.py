@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -9,15 +10,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from polypub.adapters.localfs import CollectingQueue
 from polypub.content.keys import classify_key
+from polypub.local.prefetch import prefetch
 from polypub.pipeline import (
     Outcome,
+    Services,
     finish,
     note_translation_failure,
     process_source_key,
     process_translation,
 )
+from polypub.ports import Flushable
 from polypub.settings import Settings
+from polypub.site import urls
 from polypub.site.design import is_design_key
 from polypub.translate.errors import TranslationError
 from polypub.wiring import local_services
@@ -43,6 +49,8 @@ class BuildSummary:
     failures: list[Failure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     written: int = 0
+    # Posts and translations published before from the same bytes: not published again.
+    unchanged: int = 0
     seconds: float = 0.0
 
     @property
@@ -63,6 +71,7 @@ class BuildSummary:
             "chars_sent": self.chars_sent,
             "chars_by_provider": dict(self.chars_by_provider),
             "files_written": self.written,
+            "unchanged": self.unchanged,
             "failures": [f.__dict__ for f in self.failures],
             "notes": self.notes,
             "seconds": round(self.seconds, 3),
@@ -101,17 +110,48 @@ def run_build(
     known = {status.key for status in services.catalog.list_statuses() if status.state != "deleted"}
     gone = sorted(known - set(keys))
     work = keys + gone
+    try:
+        _publish(work, services, queue, summary, progress)
+    finally:
+        # The JSON catalog and memory save at most every few seconds; the rest now.
+        for port in (services.catalog, services.memory):
+            if isinstance(port, Flushable):
+                port.flush()
+    summary.written = len({p for batch in cdn.invalidations for p in batch})
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _publish(
+    work: list[str],
+    services: Services,
+    queue: CollectingQueue,
+    summary: BuildSummary,
+    progress: Progress | None,
+) -> None:
     outcomes: list[Outcome] = []
-    for index, key in enumerate(work, start=1):
+    todo = [key for key in work if not is_unchanged(key, services)]
+    summary.unchanged = len(work) - len(todo)
+    # The design and the glossary go first: each change of them affects every post.
+    settings = services.settings
+    first = [
+        k for k in todo if is_design_key(k) or classify_key(k, settings.languages).kind == "config"
+    ]
+    rest = [k for k in todo if k not in set(first)]
+    for index, key in enumerate(first + rest, start=1):
+        if index == len(first) + 1:
+            # The pure part of each post's work (parsing, rendering, translating from
+            # memory) runs on every CPU first; the steps below then find it done.
+            prefetch(rest, services)
         if progress:
-            progress(index, len(work), key)
+            progress(index, len(todo), key)
         outcome = process_source_key(key, services)
         outcomes.append(outcome)
         _count(outcome, summary)
     for job in list(queue.jobs):
         if progress:
             progress(
-                len(work), len(work), f"translating {job.source_key} -> {','.join(job.targets)}"
+                len(todo), len(todo), f"translating {job.source_key} -> {','.join(job.targets)}"
             )
         try:
             outcome = process_translation(job, services)
@@ -126,9 +166,38 @@ def run_build(
         # Attributed to the provider that answered: after a fallback, not the first one.
         summary.chars_by_provider.update(outcome.chars_by_provider)
     finish(outcomes, services)
-    summary.written = len({p for batch in cdn.invalidations for p in batch})
-    summary.seconds = time.perf_counter() - started
-    return summary
+
+
+def is_unchanged(key: str, services: Services) -> bool:
+    """True when a post or translation is published from these very bytes, pages and all.
+
+    A second build then skips it: publishing it again would render the same pages. A
+    post waiting for a translation, or missing a site language (the languages setting
+    changed) or a page (the output folder was cleaned), goes through again.
+    """
+    kind = classify_key(key, services.settings.languages)
+    if kind.kind not in ("post", "translation"):
+        return False
+    status = services.catalog.get_status(key)
+    if status is None or status.state != "published" or status.error_code or not status.slug:
+        return False
+    entry = services.catalog.get_post(status.slug)
+    data = services.source.get(key)
+    if entry is None or data is None or hashlib.sha256(data).hexdigest() != status.content_hash:
+        return False
+    if kind.kind == "post":
+        if entry.source_key != key or not set(services.settings.languages) <= set(entry.versions):
+            return False
+        langs = list(entry.versions)
+    else:
+        version = entry.versions.get(kind.lang or "")
+        if version is None or version.kind != "human":
+            return False
+        langs = [kind.lang or ""]
+    return all(
+        services.site.head(urls.object_key(urls.post_url(lang, entry.slug))) is not None
+        for lang in langs
+    )
 
 
 def _count(outcome: Outcome, summary: BuildSummary) -> None:

@@ -20,6 +20,7 @@ _STRINGS: dict[str, dict[str, str]] = {
         "newer": "Entradas más recientes",
         "older": "Entradas anteriores",
         "pagination": "Paginación",
+        "archive": "Archivo",
         "project": "Proyecto",
         "project_description": "Entradas del proyecto {project}",
         "author": "Autoría",
@@ -49,6 +50,7 @@ _STRINGS: dict[str, dict[str, str]] = {
         "newer": "Newer posts",
         "older": "Older posts",
         "pagination": "Pagination",
+        "archive": "Archive",
         "project": "Project",
         "project_description": "Posts from the project {project}",
         "author": "Author",
@@ -78,6 +80,7 @@ _STRINGS: dict[str, dict[str, str]] = {
         "newer": "Entrades més recents",
         "older": "Entrades anteriors",
         "pagination": "Paginació",
+        "archive": "Arxiu",
         "project": "Projecte",
         "project_description": "Entrades del projecte {project}",
         "author": "Autoria",
@@ -141,6 +144,17 @@ def format_date(value: date, lang: str) -> str:
         # Catalan elides "de" before a vowel: d'abril, d'agost, d'octubre.
         return f"{value.day} d'{month} de {value.year}"
     return f"{value.day} de {month} de {value.year}"
+
+
+def format_month(period: str, lang: str) -> str:
+    """`2024-05` as `mayo de 2024`, `May 2024`, `maig de 2024` / `d'abril de 2024`."""
+    year, _, month_number = period.partition("-")
+    month = _MONTHS[lang][int(month_number) - 1]
+    if lang == "en":
+        return f"{month} {year}"
+    if lang == "ca" and month[0] in "aeiou":
+        return f"d'{month} de {year}"
+    return f"{month} de {year}"
 
 
 def machine_note(page_lang: str, source_lang: str) -> str:

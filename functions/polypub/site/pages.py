@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -14,8 +14,25 @@ from markupsafe import Markup
 from polypub.model import PostEntry
 from polypub.site import urls
 from polypub.site.config import SiteConfig
-from polypub.site.i18n import OG_LOCALES, format_date, machine_note, ui
+from polypub.site.i18n import OG_LOCALES, format_date, format_month, machine_note, ui
 from polypub.site.images import ImageSize
+from polypub.site.listings import (
+    ALL,
+    Archive,
+    Feed,
+    Front,
+    ListingIndex,
+    ListingSource,
+    SitemapShard,
+    Unit,
+    all_units,
+    collection,
+    parse_collection,
+    period_of,
+    sort_key,
+    with_lang,
+)
+from polypub.site.listings import timestamp as _timestamp
 from polypub.site.render import render
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
@@ -133,19 +150,6 @@ class FeedEntry:
 # ---------------------------------------------------------------- small pure helpers
 
 
-def _timestamp(value: str | None) -> str | None:
-    """An ISO 8601 date or datetime as RFC 3339 UTC (what Atom and sitemaps want)."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)  # the catalog stores UTC
-    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _day(value: str | None) -> date | None:
     """The calendar day a teacher wrote, ignoring time and zone (what readers expect)."""
     if not value:
@@ -165,15 +169,6 @@ def _xml_text(value: str) -> str:
         or " " <= ch <= "\ud7ff"
         or "\ue000" <= ch <= "\ufffd"
         or ch >= "\U00010000"
-    )
-
-
-def _newest_first(entries: Sequence[PostEntry]) -> list[PostEntry]:
-    """Newest first by date (the upload time when a post has none), then slug A-Z."""
-    by_slug = sorted(entries, key=lambda e: e.slug)
-    # sort() is stable with reverse=True too, so equal dates keep slug order.
-    return sorted(
-        by_slug, key=lambda e: _timestamp(e.date) or _timestamp(e.updated) or "", reverse=True
     )
 
 
@@ -416,133 +411,104 @@ def _summary(entry: PostEntry, lang: str) -> Summary:
     )
 
 
-def _chunks(items: Sequence[PostEntry], size: int) -> list[Sequence[PostEntry]]:
-    """Pages of at most `size` items; an empty listing still has its first page."""
-    return [items[start : start + size] for start in range(0, len(items), size)] or [[]]
+def _group_title(kind: str, member: PostEntry) -> str:
+    """A project or author as its newest post spells it."""
+    if kind == "project":
+        return project_title(member.project or "")
+    return (member.author or "").strip()
 
 
-def _lastmod(entries: Sequence[PostEntry]) -> str | None:
-    stamps = [stamp for stamp in (_timestamp(e.updated) for e in entries) if stamp]
-    return max(stamps) if stamps else None
+def _listing_page(
+    site: SiteConfig,
+    name: str,
+    versions: Mapping[str, str],
+    members: Sequence[PostEntry],
+    *,
+    heading: str,
+    kicker: str | None,
+    newer: str | None,
+    older: str | None,
+) -> Rendered:
+    kind, lang, _ = parse_collection(name)
+    t = ui(lang)
+    if kind == "home":
+        description = site.tagline.get(lang) or t["home_description"].format(site=site.name)
+    else:
+        title = _group_title(kind, members[0])
+        description = t[f"{kind}_description"].format(project=title, author=title)
+    head = _head(site, lang, heading, description, versions)
+    html = _page(
+        "list.html",
+        site,
+        head,
+        listing=kind,
+        heading=heading,
+        kicker=kicker,
+        items=[_summary(entry, lang) for entry in members],
+        newer=newer,
+        older=older,
+    )
+    return _html(html)
 
 
-def _home_pages(
-    site: SiteConfig, by_lang: Mapping[str, Sequence[PostEntry]]
-) -> dict[str, Rendered]:
-    pages = {lang: _chunks(by_lang[lang], site.page_size) for lang in site.languages}
-    out: dict[str, Rendered] = {}
-    for lang in site.languages:
-        t = ui(lang)
-        last = len(pages[lang])
-        for number, chunk in enumerate(pages[lang], start=1):
-            title = site.name if number == 1 else t["page_n"].format(n=number)
-            head = _head(
-                site,
-                lang,
-                title,
-                site.tagline.get(lang) or t["home_description"].format(site=site.name),
-                {
-                    code: urls.home_url(code, number)
-                    for code in site.languages
-                    if number <= len(pages[code])
-                },
-            )
-            html = _page(
-                "list.html",
-                site,
-                head,
-                listing="home",
-                heading=title,
-                kicker=None,
-                items=[_summary(entry, lang) for entry in chunk],
-                newer=urls.home_url(lang, number - 1) if number > 1 else None,
-                older=urls.home_url(lang, number + 1) if number < last else None,
-            )
-            out[urls.object_key(urls.home_url(lang, number))] = _html(html)
-    return out
-
-
-@dataclass(frozen=True)
-class _Grouping:
-    """Posts grouped by a front matter name: projects, authors."""
-
-    listing: str  # what list.html is told it shows
-    name_of: Callable[[PostEntry], str | None]
-    slug_of: Callable[[str], str]
-    url_of: Callable[[str, str], str]
-    title_of: Callable[[str], str]
-    kicker: str  # interface string keys
-    description: str
-
-
-_PROJECTS = _Grouping(
-    "project",
-    lambda entry: entry.project,
-    urls.project_slug,
-    urls.project_url,
-    project_title,
-    "project",
-    "project_description",
-)
-_AUTHORS = _Grouping(
-    "author",
-    lambda entry: entry.author,
-    urls.author_slug,
-    urls.author_url,
-    str.strip,
-    "author",
-    "author_description",
-)
-
-
-def _groups(grouping: _Grouping, entries: Sequence[PostEntry]) -> list[tuple[str, list[PostEntry]]]:
-    """(name, entries newest first) per URL form of the name, in order of first appearance.
-
-    Spellings of one name may differ between posts; the newest post's spelling names it.
-    """
-    groups: dict[str, tuple[str, list[PostEntry]]] = {}
-    for entry in entries:
-        name = grouping.name_of(entry)
-        if name:
-            groups.setdefault(grouping.slug_of(name), (name, []))[1].append(entry)
-    return list(groups.values())
-
-
-def _group_versions(
-    site: SiteConfig, grouping: _Grouping, name: str, members: Sequence[PostEntry]
-) -> dict[str, str]:
-    """The group's page in each language that one of its posts exists in."""
-    return {
-        lang: grouping.url_of(lang, name)
-        for lang in site.languages
-        if any(lang in entry.versions for entry in members)
+def _front_page(site: SiteConfig, name: str, source: ListingSource) -> Rendered | None:
+    """A collection's newest posts, with a link to the archive month where older ones start."""
+    kind, lang, group = parse_collection(name)
+    found = source.newest_posts(name, site.page_size + 1)
+    if kind != "home" and not found:
+        return None
+    shown = found[: site.page_size]
+    older = (
+        urls.archive_url(kind, lang, group, period_of(sort_key(found[-1])))
+        if len(found) > site.page_size
+        else None
+    )
+    versions = {
+        code: urls.collection_url(kind, code, group)
+        for code in site.languages
+        if code == lang or kind == "home" or source.newest_posts(with_lang(name, code), 1)
     }
+    if kind == "home":
+        heading, kicker = site.name, None
+    else:
+        heading, kicker = _group_title(kind, shown[0]), ui(lang)[kind]
+    return _listing_page(
+        site, name, versions, shown, heading=heading, kicker=kicker, newer=None, older=older
+    )
 
 
-def _group_pages(
-    site: SiteConfig, grouping: _Grouping, entries: Sequence[PostEntry]
-) -> dict[str, Rendered]:
-    out: dict[str, Rendered] = {}
-    for name, members in _groups(grouping, entries):
-        title = grouping.title_of(name)
-        versions = _group_versions(site, grouping, name, members)
-        for lang in versions:
-            t = ui(lang)
-            description = t[grouping.description].format(project=title, author=title)
-            head = _head(site, lang, title, description, versions)
-            html = _page(
-                "list.html",
-                site,
-                head,
-                listing=grouping.listing,
-                heading=title,
-                kicker=t[grouping.kicker],
-                items=[_summary(entry, lang) for entry in members if lang in entry.versions],
-                newer=None,
-                older=None,
-            )
-            out[urls.object_key(versions[lang])] = _html(html)
-    return out
+def _archive_page(
+    site: SiteConfig, name: str, period: str, source: ListingSource
+) -> Rendered | None:
+    """A collection's posts of one month, linked to the nearest months with posts."""
+    kind, lang, group = parse_collection(name)
+    members = source.posts_in_period(name, period)
+    if not members:
+        return None
+    newer, older = source.neighbour_periods(name, period)
+    versions = {
+        code: urls.archive_url(kind, code, group, period)
+        for code in site.languages
+        if code == lang or source.posts_in_period(with_lang(name, code), period, 1)
+    }
+    t = ui(lang)
+    month = format_month(period, lang)
+    heading = month[:1].upper() + month[1:]
+    kicker = t["archive"] if kind == "home" else f"{t[kind]}: {_group_title(kind, members[0])}"
+    return _listing_page(
+        site,
+        name,
+        versions,
+        members,
+        heading=heading,
+        kicker=kicker,
+        newer=(
+            urls.archive_url(kind, lang, group, newer)
+            if newer
+            else urls.collection_url(kind, lang, group)
+        ),
+        older=urls.archive_url(kind, lang, group, older) if older else None,
+    )
 
 
 def _feed(site: SiteConfig, lang: str, entries: Sequence[PostEntry]) -> Rendered:
@@ -576,31 +542,75 @@ def _feed(site: SiteConfig, lang: str, entries: Sequence[PostEntry]) -> Rendered
     return Rendered(xml.encode("utf-8"), ATOM_CONTENT_TYPE)
 
 
-def _sitemap(site: SiteConfig, entries: Sequence[PostEntry]) -> Rendered:
-    """Every post version, language home, project and author page, each with its alternates."""
+def _urlset(site: SiteConfig, found: Sequence[SitemapUrl]) -> Rendered:
+    xml = render("sitemap.xml", theme=site.theme, strict=site.strict_theme, urls=found)
+    return Rendered(xml.encode("utf-8"), XML_CONTENT_TYPE)
+
+
+def _sitemap_urls(
+    site: SiteConfig, versions: Mapping[str, str], lastmod: str | None, preferred: str | None
+) -> list[SitemapUrl]:
+    alternates = _alternates(site, versions, preferred)
+    return [
+        SitemapUrl(urls.absolute(site, versions[code]), lastmod, alternates)
+        for code in site.languages
+        if code in versions
+    ]
+
+
+def _sitemap_shard(site: SiteConfig, period: str, source: ListingSource) -> Rendered | None:
+    """Every version of the posts dated in one month, each with its alternates."""
     found: list[SitemapUrl] = []
-
-    def add(versions: Mapping[str, str], lastmod: str | None, preferred: str | None) -> None:
-        alternates = _alternates(site, versions, preferred)
-        for code in site.languages:
-            if code in versions:
-                found.append(SitemapUrl(urls.absolute(site, versions[code]), lastmod, alternates))
-
-    for entry in entries:
+    for entry in source.posts_in_period(ALL, period):
         langs = _languages(site, entry)
         if langs:
             versions = {code: urls.post_url(code, entry.slug) for code in langs}
-            add(versions, _timestamp(entry.updated), entry.source_lang)
-    add(
-        {code: urls.home_url(code) for code in site.languages},
-        _lastmod(entries),
-        None,
+            found += _sitemap_urls(site, versions, _timestamp(entry.updated), entry.source_lang)
+    return _urlset(site, found) if found else None
+
+
+def _sitemap_pages(site: SiteConfig) -> Rendered:
+    """The language homes (project, author and archive pages are found through links)."""
+    versions = {code: urls.home_url(code) for code in site.languages}
+    return _urlset(site, _sitemap_urls(site, versions, None, None))
+
+
+def sitemap_index(site: SiteConfig, periods: Iterable[str]) -> Rendered:
+    """/sitemap.xml: the homes' sitemap and one sitemap per month of posts, newest first."""
+    shards = [urls.SITEMAP_PAGES_URL] + [
+        urls.sitemap_shard_url(period) for period in sorted(set(periods), reverse=True)
+    ]
+    xml = render(
+        "sitemapindex.xml",
+        theme=site.theme,
+        strict=site.strict_theme,
+        sitemaps=[urls.absolute(site, shard) for shard in shards],
     )
-    for grouping in (_PROJECTS, _AUTHORS):
-        for name, members in _groups(grouping, entries):
-            add(_group_versions(site, grouping, name, members), _lastmod(members), None)
-    xml = render("sitemap.xml", theme=site.theme, strict=site.strict_theme, urls=found)
     return Rendered(xml.encode("utf-8"), XML_CONTENT_TYPE)
+
+
+def unit_key(unit: Unit) -> str:
+    """The site object a listing unit renders to."""
+    if isinstance(unit, Front):
+        kind, lang, group = parse_collection(unit.collection)
+        return urls.object_key(urls.collection_url(kind, lang, group))
+    if isinstance(unit, Archive):
+        kind, lang, group = parse_collection(unit.collection)
+        return urls.object_key(urls.archive_url(kind, lang, group, unit.period))
+    if isinstance(unit, Feed):
+        return urls.object_key(urls.feed_url(unit.lang))
+    return urls.object_key(urls.sitemap_shard_url(unit.period))
+
+
+def render_unit(site: SiteConfig, unit: Unit, source: ListingSource) -> Rendered | None:
+    """One listing object from bounded queries; None when it has nothing to show (delete it)."""
+    if isinstance(unit, Front):
+        return _front_page(site, unit.collection, source)
+    if isinstance(unit, Archive):
+        return _archive_page(site, unit.collection, unit.period, source)
+    if isinstance(unit, Feed):
+        return _feed(site, unit.lang, source.newest_posts(collection("home", unit.lang), FEED_SIZE))
+    return _sitemap_shard(site, unit.period, source)
 
 
 def _not_found_pages(site: SiteConfig) -> dict[str, Rendered]:
@@ -655,30 +665,40 @@ def stylesheet(site: SiteConfig | None = None) -> bytes:
     return css + (block + "\n".join(variables) + "\n}\n").encode("utf-8")
 
 
-def build_listings(site: SiteConfig, entries: Sequence[PostEntry]) -> dict[str, Rendered]:
-    """Every object derived from the whole catalog, by S3 key.
-
-    Language homes (paginated), project and author pages, Atom feeds, sitemap, 404
-    pages, robots.txt and the static files. Post pages are not here: render_post_page
-    makes them. The output depends only on the arguments, so unchanged objects give
-    equal bytes.
-    """
-    ordered = _newest_first(entries)
-    by_lang = {
-        lang: [entry for entry in ordered if lang in entry.versions] for lang in site.languages
-    }
+def fixed_objects(site: SiteConfig) -> dict[str, Rendered]:
+    """What does not depend on posts: 404 pages, robots.txt, the homes' sitemap, static files."""
     out: dict[str, Rendered] = {}
-    out.update(_home_pages(site, by_lang))
-    out.update(_group_pages(site, _PROJECTS, ordered))
-    out.update(_group_pages(site, _AUTHORS, ordered))
-    for lang in site.languages:
-        out[urls.object_key(urls.feed_url(lang))] = _feed(site, lang, by_lang[lang])
-    out[urls.object_key(urls.SITEMAP_URL)] = _sitemap(site, ordered)
     out.update(_not_found_pages(site))
     out[urls.object_key(urls.ROBOTS_URL)] = _robots(site)
+    out[urls.object_key(urls.SITEMAP_PAGES_URL)] = _sitemap_pages(site)
     out[urls.object_key(urls.STYLESHEET_URL)] = Rendered(stylesheet(site), CSS_CONTENT_TYPE)
     out[urls.object_key(urls.SCRIPT_URL)] = Rendered(static_file("lang.js"), JS_CONTENT_TYPE)
     out[urls.object_key(urls.FAVICON_URL)] = Rendered(static_file("favicon.svg"), SVG_CONTENT_TYPE)
+    return out
+
+
+def build_listings(site: SiteConfig, entries: Sequence[PostEntry]) -> dict[str, Rendered]:
+    """Every object derived from the whole catalog, by S3 key.
+
+    Language homes, project and author pages with their monthly archives, Atom feeds,
+    the sitemap index and its monthly sitemaps, 404 pages, robots.txt and the static
+    files. Post pages are not here: render_post_page makes them. The output depends
+    only on the arguments, so unchanged objects give equal bytes; a change to one post
+    re-renders only the units listings.affected_units names, with the same functions.
+    """
+    index = ListingIndex(entries)
+    out: dict[str, Rendered] = {}
+    shards: list[str] = []
+    for unit in all_units(site.languages, index):
+        rendered = render_unit(site, unit, index)
+        if rendered is not None:
+            out[unit_key(unit)] = rendered
+            if isinstance(unit, SitemapShard):
+                shards.append(unit.period)
+    # The months whose sitemap has URLs (not every month with posts: a post may have
+    # versions only in languages the site no longer has).
+    out[urls.object_key(urls.SITEMAP_URL)] = sitemap_index(site, shards)
+    out.update(fixed_objects(site))
     return out
 
 
@@ -686,12 +706,21 @@ def listing_prefixes(site: SiteConfig) -> tuple[str, ...]:
     """Key prefixes whose every object comes from build_listings.
 
     After a rebuild, a key under one of these that build_listings did not return is
-    stale (an emptied page, project or author) and may be deleted.
+    stale (an emptied page, month, project or author) and may be deleted. `page/` is
+    where earlier versions kept numbered home pages.
     """
-    return tuple(
-        prefix
-        for lang in site.languages
-        for prefix in (f"{lang}/page/", f"{lang}/projects/", f"{lang}/authors/")
+    return (
+        *(
+            prefix
+            for lang in site.languages
+            for prefix in (
+                f"{lang}/page/",
+                f"{lang}/archive/",
+                f"{lang}/projects/",
+                f"{lang}/authors/",
+            )
+        ),
+        urls.SITEMAPS_KEY_PREFIX,
     )
 
 

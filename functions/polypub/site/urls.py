@@ -9,7 +9,12 @@ from urllib.parse import quote, unquote, urlsplit
 if TYPE_CHECKING:
     from polypub.site.config import SiteConfig
 
+# The sitemap index; it lists the homes' sitemap and one sitemap per month of posts.
 SITEMAP_URL = "/sitemap.xml"
+SITEMAPS_PREFIX = "/sitemaps/"
+# The object keys under it (object_key would name the folder's index.html instead).
+SITEMAPS_KEY_PREFIX = SITEMAPS_PREFIX.lstrip("/")
+SITEMAP_PAGES_URL = "/sitemaps/pages.xml"
 ROBOTS_URL = "/robots.txt"
 STYLESHEET_URL = "/static/site.css"
 # The switcher's cookie script; the pages read fine without it.
@@ -71,6 +76,31 @@ def project_url(lang: str, project: str) -> str:
 
 def author_url(lang: str, author: str) -> str:
     return f"/{_segment(lang)}/authors/{_segment(author_slug(author))}/"
+
+
+def collection_url(kind: str, lang: str, group: str = "") -> str:
+    """The front page of a listing collection (polypub.site.listings): home, project, author."""
+    if kind == "home":
+        return home_url(lang)
+    if kind == "project":
+        return project_url(lang, group)
+    if kind == "author":
+        return author_url(lang, group)
+    raise ValueError(f"not a listing collection: {kind!r}")
+
+
+def archive_url(kind: str, lang: str, group: str, period: str) -> str:
+    """One month of a collection: `/en/archive/2024/05/`, `/en/projects/p/2024/05/`."""
+    year, _, month = period.partition("-")
+    if not (year.isdigit() and month.isdigit() and len(year) == 4 and len(month) == 2):
+        raise ValueError(f"not a month: {period!r}")
+    front = f"/{_segment(lang)}/archive/" if kind == "home" else collection_url(kind, lang, group)
+    return f"{front}{year}/{month}/"
+
+
+def sitemap_shard_url(period: str) -> str:
+    """The sitemap of the posts dated in one month: `/sitemaps/2024-05.xml`."""
+    return f"{SITEMAPS_PREFIX}{_segment(period)}.xml"
 
 
 def feed_url(lang: str) -> str:

@@ -1,0 +1,140 @@
+"""Prepare a build's posts on every CPU: parse, render, detect, translate from memory.
+
+`polypub build` runs the pipeline's steps one after another, as the Lambdas do, because
+they share the catalog. Most of their time is pure work on one post: YAML, Markdown,
+language detection and putting translations together from memory. That part is done
+here first, in worker processes, and handed to the steps through Services' batch cache
+under the names the steps look up (pipeline.post_cache_name and the others). The steps
+then find it and skip it; anything not prepared (an invalid post, a segment missing
+from memory) is done by the steps as usual, so the result is the same either way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from polypub.content.errors import ContentError
+from polypub.content.keys import classify_key
+from polypub.content.markdown import render_body
+from polypub.content.post import Post, parse_post
+from polypub.pipeline import (
+    Services,
+    html_cache_name,
+    language_cache_name,
+    load_glossary,
+    machine_cache_name,
+    post_cache_name,
+    source_language,
+)
+from polypub.translate.engine import TranslatedPost, TranslationEngine, provider_names
+
+# Below this many posts, starting workers costs more than it saves.
+MIN_POSTS = 40
+
+
+@dataclass
+class Prepared:
+    """One post's pure work, as the steps would have done it."""
+
+    key: str
+    data: bytes
+    post: Post
+    html: str
+    language: tuple[str, str | None]
+    translations: dict[str, TranslatedPost] = field(default_factory=dict)
+
+
+class _MemoryMiss(Exception):
+    """A segment is not in memory: the translate step will send it, and count it."""
+
+
+class _MemoryOnly:
+    """A Translator that never translates: only answers from memory are prepared."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.name = names[0]
+        self.names = tuple(names)
+
+    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        raise _MemoryMiss
+
+
+# Set in the parent before the workers fork; each worker reads its own copy.
+_SERVICES: Services | None = None
+_ENGINE: TranslationEngine | None = None
+
+
+def _prepare(item: tuple[str, bytes]) -> Prepared | None:
+    key, data = item
+    services, engine = _SERVICES, _ENGINE
+    if services is None or engine is None:
+        raise RuntimeError("prefetch workers need the services set before they start")
+    settings = services.settings
+    try:
+        post = parse_post(
+            key, data, languages=settings.languages, max_bytes=settings.max_post_bytes
+        )
+    except ContentError:
+        return None  # the step reports it
+    language = source_language(post, settings)
+    prepared = Prepared(key, data, post, render_body(post.body), language)
+    source, note = language
+    if note is None and post.translate and post.translation_lang is None:
+        for target in settings.languages:
+            if target == source:
+                continue
+            try:
+                prepared.translations[target] = engine.translate_post(post, source, target)
+            except _MemoryMiss:
+                continue
+    return prepared
+
+
+def prefetch(keys: Sequence[str], services: Services, *, workers: int | None = None) -> int:
+    """Prepare the posts among `keys` in parallel; returns how many were prepared.
+
+    Does nothing for a few posts, on one CPU, or where processes cannot fork.
+    """
+    global _SERVICES, _ENGINE
+    languages = services.settings.languages
+    posts = [k for k in keys if classify_key(k, languages).kind in ("post", "translation")]
+    count = workers or os.cpu_count() or 1
+    if len(posts) < MIN_POSTS or count < 2:
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    items = [(key, data) for key in posts if (data := services.source.get(key)) is not None]
+    _SERVICES = services
+    _ENGINE = TranslationEngine(
+        _MemoryOnly(provider_names(services.translator)),
+        services.memory,
+        glossary=load_glossary(services),
+    )
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+            results = list(pool.map(_prepare, items, chunksize=max(1, len(items) // (4 * count))))
+    finally:
+        _SERVICES = _ENGINE = None
+    engine = TranslationEngine(
+        services.translator, services.memory, glossary=load_glossary(services)
+    )
+    done = 0
+    for prepared in results:
+        if prepared is None:
+            continue
+        post = prepared.post
+        services.remember(post_cache_name(prepared.key, prepared.data), post)
+        services.remember(html_cache_name(post), prepared.html)
+        services.remember(language_cache_name(post), prepared.language)
+        source = prepared.language[0]
+        for target, translated in prepared.translations.items():
+            services.remember(
+                machine_cache_name(post, source, target, engine, services), translated
+            )
+        done += 1
+    return done
