@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from polypub.content.language import detect_language, visible_text
+from polypub.content.language import (
+    MAX_READ_CHARS,
+    LanguageGuess,
+    _profiles,
+    _word_grams,
+    detect_language,
+    identify_language,
+    visible_text,
+)
 
 EXAMPLE = Path("/work/shared/examples/erasmus-etwinning-experience.md")
 
@@ -75,3 +83,45 @@ def test_detection_is_deterministic() -> None:
     mixed = "Erasmus+ project: la experiencia con students and profesores"
     answers = {detect_language(mixed, ["es", "en"]) for _ in range(10)}
     assert len(answers) == 1
+
+
+def test_french_and_german_posts_are_named_as_other_languages() -> None:
+    french = "Demain nous célébrons la semaine de la science avec des ateliers pour les familles."
+    german = "Heute möchte ich mit euch die Erfahrungen unserer Schüler in einem Projekt teilen."
+    assert identify_language(french, ["es", "en", "ca"]) == LanguageGuess(
+        None, "other-language", "fr"
+    )
+    assert identify_language(german, ["es", "en", "ca"]) == LanguageGuess(
+        None, "other-language", "de"
+    )
+
+
+def test_paragraphs_in_two_site_languages_are_mixed() -> None:
+    spanish = "\n\n".join([SPANISH] * 3)
+    english = "\n\n".join([ENGLISH] * 3)
+    assert identify_language(f"{spanish}\n\n{english}", ["es", "en"]).unsure == "mixed"
+    # An English quote in a Spanish post (under a fifth of it) does not make it mixed.
+    longer = "\n\n".join([SPANISH] * 6)
+    assert identify_language(f"{longer}\n\n{ENGLISH}", ["es", "en"]).lang == "es"
+
+
+def test_the_profiles_know_the_site_languages() -> None:
+    languages, _ = _profiles()
+    assert {"es", "en", "ca", "fr", "de"} <= set(languages)
+
+
+def test_n_grams_are_langdetects() -> None:
+    # A word's 1- to 3-grams with a space before it and, unless the text ends there,
+    # after it; inside a word in capitals (an acronym) only its first letter counts.
+    hola = {"H", " H", "o", "Ho", " Ho", "l", "ol", "Hol", "a", "la", "ola"}  # no "a ", "la "
+    assert set(_word_grams(" Hola")) - {" "} == hola
+    assert set(_word_grams(" NASA ")) - {" "} == {"N", " N", "A ", "SA "}
+
+
+def test_a_long_post_is_judged_by_its_start() -> None:
+    # Only the start is read, so a long post costs no more than a short one ...
+    long_spanish = "\n\n".join([SPANISH] * 1000)
+    assert identify_language(long_spanish, ["es", "en"]) == LanguageGuess("es", None, "es")
+    # ... but a start of code does not hide the prose after it (within MAX_READ_CHARS).
+    code = "```python\n" + "print('hello world')\n" * (MAX_READ_CHARS // 40) + "```\n\n"
+    assert detect_language(code + ENGLISH, ["es", "en"]) == "en"

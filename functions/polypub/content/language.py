@@ -1,40 +1,169 @@
-"""Tell which of the site's languages a text is written in (langdetect, deterministic)."""
+"""Tell which of the site's languages a text is written in (character n-grams, deterministic)."""
 
 from __future__ import annotations
 
+import json
+import math
 import re
+import struct
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Literal
-
-from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-from langdetect.lang_detect_exception import LangDetectException
-from markdown_it.token import Token
+from operator import add
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from polypub.content.markdown import markdown
 
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
 # Fewer letters than this is a guess, not a detection ("Hola", "OK!", a title alone).
 MIN_LETTERS = 20
-# The candidates must account for at least this share of the detected languages
-# (else the text is in some other language) ...
+# The candidates must account for at least this share of the text (else the text is
+# in some other language) ...
 MIN_CANDIDATE_SHARE = 0.5
-# ... and the best candidate for at least this share of the candidates' probability.
+# ... and the best candidate for at least this share of the candidates' part.
 MIN_CONFIDENCE = 0.8
+# The text is judged in pieces of about this many letters (whole paragraphs): a post
+# whose paragraphs are in two languages comes out mixed, not as whichever has more.
+CHUNK_LETTERS = 200
+# Only the start of a text is judged, this many letters (and spaces between words) at
+# most: plenty to tell the languages apart, in enough pieces for "mixed" to mean
+# something, and a bounded cost.
+READ_LETTERS = 1_500
+# Nor is more of the Markdown parsed than needed for that (parsing costs more than
+# judging): its first READ_CHARS characters, about READ_LETTERS letters of prose; four
+# times as many while that gives under half as many (a start of code, tables or
+# links), up to MAX_READ_CHARS.
+READ_CHARS = 2_000
+MAX_READ_CHARS = 16_000
 # Plain-text URLs and e-mail addresses that are not links (links' URLs never reach
 # the text): their letters say nothing about the language.
 _URL_RE = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+# Runs of characters that are not letters (nearly: numerals such as "²" are \w, see
+# _letters), and the letters langdetect reads as one of their kind (_letter_classes).
+_NON_LETTERS_RE = re.compile(r"[\W\d_]+")
+_CLASSED_RE = re.compile("[\u0219\u021b\u3040-\u30ff\uac00-\ud7af]")
+# Per language, the evidence (in tenths of a nat) each of its frequent 1- to 3-character
+# n-grams gives for it: the naive-Bayes model of langdetect, whose profiles these are
+# derived from (see "about" in the file), without its random sampling.
+PROFILES = Path(__file__).with_name("language_profiles.json")
+# An n-gram's evidence for every language is packed into one integer, _FIELD_BITS bits
+# per language (see _profiles). A piece of text has at most 3 * READ_LETTERS n-grams,
+# each worth under 100 tenths: far below 2**32, so a field never overflows into the next.
+_FIELD_BITS = 32
 
 
 @lru_cache(maxsize=1)
-def _factory() -> Any:
-    # Our own factory, seeded: langdetect samples at random, so unseeded the same text
-    # can come out differently on two runs; and the module-level factory of
-    # langdetect.detect() is shared state we would rather not seed for everybody.
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    factory.set_seed(0)
-    return factory
+def _profiles() -> tuple[tuple[str, ...], dict[str, int]]:
+    """The languages, and for each known n-gram its evidence for all of them, packed.
+
+    Language ``i``'s evidence (tenths of a nat) is the ``i``-th field of _FIELD_BITS bits,
+    from the lowest, so that adding packed integers adds up the evidence for every
+    language at once: one integer addition per n-gram, not one per language.
+    """
+    weights: dict[str, dict[str, int]] = json.loads(PROFILES.read_text("utf-8"))["weights"]
+    languages = tuple(sorted(weights))
+    packed: dict[str, int] = {}
+    for index, lang in enumerate(languages):
+        for gram, tenths in weights[lang].items():
+            packed[gram] = packed.get(gram, 0) + (tenths << (_FIELD_BITS * index))
+    return languages, packed
+
+
+@lru_cache(maxsize=1)
+def _letter_classes() -> dict[int, str]:
+    """str.translate table: any hiragana, katakana or hangul syllable is one letter each;
+    Romanian comma-below letters are their cedilla forms (as in langdetect)."""
+    table = {0x0219: "\u015f", 0x021B: "\u0163"}
+    for first, last, letter in (
+        (0x3040, 0x309F, "\u3042"),  # any hiragana
+        (0x30A0, 0x30FF, "\u30a2"),  # any katakana
+        (0xAC00, 0xD7AF, "\uac00"),  # any hangul syllable
+    ):
+        table.update({code: letter for code in range(first, last + 1) if chr(code).isalpha()})
+    return table
+
+
+def _letters(text: str) -> str:
+    """The text as langdetect reads it: its letters, and one space for each run of
+    anything else (digits, punctuation, spaces); kana and hangul as in _letter_classes."""
+    letters = _NON_LETTERS_RE.sub(" ", text)
+    words = letters.replace(" ", "")
+    if words and not words.isalpha():  # rare numerals that \w matches: "²", "½", "Ⅻ"
+        letters = _NON_LETTERS_RE.sub(" ", "".join(ch if ch.isalpha() else " " for ch in text))
+    if _CLASSED_RE.search(letters):
+        letters = letters.translate(_letter_classes())
+    return letters
+
+
+def _word_grams(padded: str) -> list[str]:
+    """The 1- to 3-character n-grams of ``padded`` (a word with spaces) langdetect reads:
+    all of them, except that inside a word in capitals (an acronym) none ends at a
+    capital that follows a capital. Lone spaces come too; no profile has them."""
+    if not any(map(str.isupper, padded[2:])):
+        pairs = list(map(add, padded, padded[1:]))
+        return [*padded, *pairs, *map(add, pairs, padded[2:])]
+    return [
+        padded[start : end + 1]
+        for end in range(1, len(padded))
+        if not (padded[end].isupper() and padded[end - 1].isupper())
+        for start in range(max(end - 2, 0), end + 1)
+    ]
+
+
+@lru_cache(maxsize=4096)
+def _word_evidence(word: str, closed: bool = True) -> tuple[int, int]:
+    """The evidence (packed, see _profiles) of the n-grams langdetect reads in ``word``,
+    and how many of them some profile has.
+
+    The word has a space before it and, when ``closed`` (the text goes on after it),
+    one after it. Words recur, so each one's evidence is worked out once (per process,
+    for 4096 words at most).
+    """
+    _, packed = _profiles()
+    found = list(filter(None, map(packed.get, _word_grams(f" {word} " if closed else f" {word}"))))
+    return sum(found), len(found)
+
+
+def _chunk_probabilities(letters: str) -> tuple[list[float], int]:
+    """Each language's probability for ``letters`` (equal priors), and how many n-grams told."""
+    languages, _ = _profiles()
+    words = letters.split()
+    evidence = told = 0
+    if words and not letters.endswith(" "):  # the text ends with this word's last letter
+        evidence, told = _word_evidence(words.pop(), closed=False)
+    for word, count in Counter(words).items():
+        word_evidence, word_told = _word_evidence(word)
+        evidence += count * word_evidence
+        told += count * word_told
+    size = len(languages)
+    scores = struct.unpack(f"<{size}I", evidence.to_bytes(size * _FIELD_BITS // 8, "little"))
+    top = max(scores)
+    exp = [math.exp((score - top) / 10) for score in scores]  # tenths of a nat
+    total = sum(exp)
+    return [value / total for value in exp], told
+
+
+def _chunks(blocks: Sequence[str]) -> list[str]:
+    """Consecutive blocks (_letters) joined into pieces of at least CHUNK_LETTERS letters."""
+    chunks: list[str] = []
+    current: list[str] = []
+    letters = 0
+    for block in blocks:
+        current.append(block)
+        letters += len(block) - block.count(" ")
+        if letters >= CHUNK_LETTERS:
+            chunks.append(" ".join(current))
+            current, letters = [], 0
+    if current:
+        if chunks and letters < CHUNK_LETTERS:
+            chunks[-1] += " " + " ".join(current)  # a short tail joins the last piece
+        else:
+            chunks.append(" ".join(current))
+    return chunks
 
 
 def _inline_text(children: Sequence[Token]) -> str:
@@ -55,14 +184,44 @@ def _inline_text(children: Sequence[Token]) -> str:
     return "".join(out)
 
 
-def visible_text(markdown_text: str) -> str:
-    """The words a reader sees: no Markdown syntax, code, link URLs or bare URLs."""
-    blocks = [
+def _visible_blocks(markdown_text: str) -> list[str]:
+    """The words a reader sees, block by block: no syntax, code, link URLs or bare URLs."""
+    blocks = (
         _inline_text(token.children or ())
         for token in markdown().parse(markdown_text)
         if token.type == "inline"
-    ]
-    return _URL_RE.sub(" ", "\n".join(blocks))
+    )
+    return [_URL_RE.sub(" ", block) for block in blocks]
+
+
+def _read_start(markdown_text: str) -> list[str]:
+    """The start of the visible blocks, as _letters: READ_LETTERS characters at most.
+
+    Only a window of the Markdown is parsed (READ_CHARS, cut at a line end), widened
+    while it shows too little (a start of code or tables) and there is more.
+    """
+    size = READ_CHARS
+    while True:
+        whole = len(markdown_text) <= size
+        window = markdown_text
+        if not whole:
+            line_end = markdown_text.rfind("\n", size // 2, size)
+            window = markdown_text[: line_end if line_end >= 0 else size]
+        blocks: list[str] = []
+        read = 0
+        for block in _visible_blocks(window):
+            blocks.append(_letters(block)[: READ_LETTERS - read])
+            read += len(blocks[-1])
+            if read >= READ_LETTERS:
+                break
+        if whole or read >= READ_LETTERS // 2 or size >= MAX_READ_CHARS:
+            return blocks
+        size = min(4 * size, MAX_READ_CHARS)
+
+
+def visible_text(markdown_text: str) -> str:
+    """The words a reader sees: no Markdown syntax, code, link URLs or bare URLs."""
+    return "\n".join(_visible_blocks(markdown_text))
 
 
 Unsure = Literal["too-short", "other-language", "mixed"]
@@ -72,7 +231,7 @@ Unsure = Literal["too-short", "other-language", "mixed"]
 class LanguageGuess:
     """What detection found: a candidate (``lang``), or why not (``unsure``).
 
-    ``detected`` is langdetect's best language overall (e.g. ``fr``), whether or not it
+    ``detected`` is the most likely language overall (e.g. ``fr``), whether or not it
     is a candidate; None when the text is too short to say anything.
     """
 
@@ -84,29 +243,34 @@ class LanguageGuess:
 def identify_language(text: str, candidates: Sequence[str]) -> LanguageGuess:
     """Which candidate ``text`` (Markdown) is written in, or why that cannot be told.
 
-    Deterministic for a given text. Unsure when the text is too short, is in none of
-    the candidates, or is split between them.
+    Deterministic. Each piece of the text (CHUNK_LETTERS) gives every language a
+    probability; a language's share is their average, weighted by how much each piece
+    said. Unsure when the text is too short, is in none of the candidates, or is split
+    between them.
     """
-    factory = _factory()
-    known = [lang for lang in dict.fromkeys(candidates) if lang in factory.get_lang_list()]
-    plain = visible_text(text)
-    if sum(ch.isalpha() for ch in plain) < MIN_LETTERS:
+    languages, _ = _profiles()
+    known = [languages.index(lang) for lang in dict.fromkeys(candidates) if lang in languages]
+    blocks = _read_start(text)
+    if sum(len(block) - block.count(" ") for block in blocks) < MIN_LETTERS:
         return LanguageGuess(None, "too-short")
-    detector = factory.create()
-    detector.append(plain)
-    try:
-        detected = {found.lang: found.prob for found in detector.get_probabilities()}
-    except LangDetectException:
-        return LanguageGuess(None, "too-short")
-    overall = max(detected, key=lambda lang: detected[lang]) if detected else None
-    shares = {lang: detected.get(lang, 0.0) for lang in known}
-    total = sum(shares.values())
-    if not known or total < MIN_CANDIDATE_SHARE:
+    shares = [0.0] * len(languages)
+    for chunk in _chunks(blocks):
+        probabilities, told = _chunk_probabilities(chunk)
+        shares = [
+            share + told * probability
+            for share, probability in zip(shares, probabilities, strict=True)
+        ]
+    total = sum(shares)
+    if not total:
+        return LanguageGuess(None, "too-short")  # no n-gram of any language: no words
+    overall = languages[max(range(len(languages)), key=shares.__getitem__)]
+    candidate_total = sum(shares[index] for index in known)
+    if not known or candidate_total < MIN_CANDIDATE_SHARE * total:
         return LanguageGuess(None, "other-language", overall)
-    best = max(shares, key=lambda lang: shares[lang])
-    if shares[best] / total < MIN_CONFIDENCE:
+    best = max(known, key=shares.__getitem__)
+    if shares[best] < MIN_CONFIDENCE * candidate_total:
         return LanguageGuess(None, "mixed", overall)
-    return LanguageGuess(best, None, overall)
+    return LanguageGuess(languages[best], None, overall)
 
 
 def detect_language(text: str, candidates: Sequence[str]) -> str | None:
