@@ -1,6 +1,6 @@
 """Where upload-to-live time goes in `polypub dev`: a timeline of one upload, phase by phase.
 
-    python -m bench.live_trace [POST.md] [--rounds 3]
+    python -m bench.live_trace [POST.md] [--rounds 3] [--no-warm-up]
 
 Runs the same session as polypub.local.timing (embedded AWS, real handlers, preview
 server) and, for each upload, prints when each handler started and ended, how long its
@@ -70,12 +70,13 @@ def _serves(url: str, needle: str) -> bool:
         return False
 
 
-def trace(post_file: Path, rounds: int) -> list[dict[str, Any]]:
+def trace(post_file: Path, rounds: int, *, warm_up: bool = True) -> list[dict[str, Any]]:
     import boto3
 
     from polypub import pipeline
     from polypub.content.post import parse_post
     from polypub.handlers import render, translate
+    from polypub.local import timing
     from polypub.local.dev import DevOptions, DevSession
     from polypub.translate.providers import apertium
 
@@ -140,6 +141,15 @@ def trace(post_file: Path, rounds: int) -> list[dict[str, Any]]:
             assert session.preview is not None
             s3 = session.aws.client("s3")
             threading.Thread(target=session.serve, daemon=True).start()
+            if not session.ready.wait(30):
+                raise TimeoutError("polypub dev did not start serving within 30 s")
+            if warm_up:  # as polypub.local.timing does: another post first
+                warm = parse_post(timing.WARM_UP_KEY, timing.WARM_UP_POST)
+                marker = timing.WARM_UP_MARKER
+                timing.publish(
+                    session, timing.WARM_UP_KEY, timing.WARM_UP_POST, warm.slug, marker, 60
+                )
+                timing.unpublish(session, timing.WARM_UP_KEY, warm.slug, marker, 60)
             urls = {
                 lang: f"{session.preview.url}/{lang}/posts/{post.slug}/" for lang in ("es", "en")
             }
@@ -161,7 +171,7 @@ def trace(post_file: Path, rounds: int) -> list[dict[str, Any]]:
                             timeline.mark(f"{lang} page serves the new text")
                             del pending[lang]
                     time.sleep(0.01)
-                time.sleep(1.5)  # let the last handler finish its refresh
+                session.wait_idle(60)  # the last handler finishes its refresh
                 results.append(
                     {
                         "round": index + 1,
@@ -174,7 +184,7 @@ def trace(post_file: Path, rounds: int) -> list[dict[str, Any]]:
                 s3.delete_object(Bucket=session.aws.source_bucket, Key=key)
                 while any(_serves(url, marker) for url in urls.values()):
                     time.sleep(0.02)
-                time.sleep(0.5)
+                session.wait_idle(60)
     return results
 
 
@@ -184,8 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         "post", type=Path, nargs="?", default=ROOT / "content/posts/erasmus-etwinning-experience.md"
     )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false")
     args = parser.parse_args(argv)
-    results = trace(args.post, args.rounds)
+    results = trace(args.post, args.rounds, warm_up=args.warm_up)
     for result in results:
         print(f"round {result['round']} ({result['memory']} memory)")
         for at, what in result["events"]:

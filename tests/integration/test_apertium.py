@@ -79,12 +79,13 @@ def example() -> Post:
 def test_example_post_in_spanish_with_one_process(example: Post, runs: list[list[str]]) -> None:
     if "eng-spa" not in _modes():
         pytest.skip("apertium-eng-spa is not installed")
+    runs.clear()  # _modes() above ran `apertium -l` itself
     result = TranslationEngine(ApertiumTranslator(), DictMemory()).translate_post(
         example, "en", "es"
     )
 
-    translations = [args for args in runs if "-l" not in args]
-    assert translations == [["apertium", "-u", "-f", "html", "eng-spa"]]
+    # One process in all: the installed modes are read from the data directory.
+    assert runs == [["apertium", "-u", "-f", "html", "eng-spa"]]
     assert result.provider == "apertium"
     assert result.from_memory == 0
     assert result.chars_sent > 2000
@@ -255,3 +256,48 @@ def test_split_pairs_are_joined_and_block_starts_keep_the_source_case(tmp_path: 
         ["In <g1>[Project Country]</g1>", "improved my <g1>network</g1>"], "en", "es"
     )
     assert out == ["En <g1>[País de Proyecto]</g1>", "mejorado mi <g1>red</g1>"]
+
+
+# ------------------------------------------------- installed modes, from the mode files
+
+
+def fake_install(prefix: Path, modes: list[str], log: Path) -> str:
+    """An `apertium` under `prefix`/bin with its data in `prefix`/share/apertium."""
+    (prefix / "bin").mkdir(parents=True)
+    command = fake_apertium(prefix / "bin", f'echo "$@" >> {log}\necho "  spa-eng"')
+    modes_dir = prefix / "share" / "apertium" / "modes"
+    modes_dir.mkdir(parents=True)
+    for mode in modes:
+        (modes_dir / f"{mode}.mode").write_text("lt-proc x.bin\n", encoding="utf-8")
+    return command
+
+
+def test_modes_come_from_the_data_directory_without_a_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("APERTIUM_DATADIR", raising=False)
+    log = tmp_path / "calls"
+    command = fake_install(tmp_path / "usr", ["eng-spa", "spa-eng", "eng-cat_valencia"], log)
+    translator = ApertiumTranslator(command=command)
+    assert translator.available_modes() == {"eng-spa", "spa-eng", "eng-cat_valencia"}
+    with pytest.raises(ProviderRejected, match="apt-get install apertium-spa-cat"):
+        translator.translate(["Hola"], "es", "ca")
+    assert not log.exists()
+
+
+def test_apertium_datadir_is_where_the_modes_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "calls"
+    command = fake_install(tmp_path / "usr", ["eng-spa"], log)
+    other = tmp_path / "data"
+    (other / "modes").mkdir(parents=True)
+    (other / "modes" / "spa-cat.mode").write_text("lt-proc x.bin\n", encoding="utf-8")
+    monkeypatch.setenv("APERTIUM_DATADIR", str(other))
+    assert ApertiumTranslator(command=command).available_modes() == {"spa-cat"}
+    assert not log.exists()
+
+
+@needs_apertium
+def test_the_installed_modes_are_the_ones_apertium_lists() -> None:
+    assert ApertiumTranslator().available_modes() == _modes()

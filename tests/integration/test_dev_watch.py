@@ -76,6 +76,10 @@ def test_saving_and_deleting_files_republishes_and_unpublishes(
 
     post.write_text("---\ntitle: Watched\nlang: en\n---\nSecond version.\n", encoding="utf-8")
     eventually(lambda: "Second version" in status_of(f"{base}/en/posts/watched/")[1])
+    eventually(lambda: "Segunda versión" in status_of(f"{base}/es/posts/watched/")[1])
+    # The queues have a thread each, as the functions run side by side in the cloud: let
+    # the translation finish before the delete instead of racing it.
+    assert session.wait_idle(30)
 
     post.unlink()
     eventually(lambda: status_of(f"{base}/en/posts/watched/")[0] == 404)

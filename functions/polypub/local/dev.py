@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from polypub.handlers import render, runtime, translate
 from polypub.local.aws import EmbeddedAws, start_embedded_aws
 from polypub.local.preview import PreviewServer, bucket_reader
-from polypub.local.pump import PumpResult, QueuePump, drain
+from polypub.local.pump import PumpResult, PumpWorkers, QueuePump, drain
 from polypub.local.watch import ContentWatcher, sync_folder
 from polypub.model import PostEntry, SourceStatus
 from polypub.settings import Settings
@@ -76,6 +76,7 @@ class DevSession:
         self._seen: dict[str, tuple[str, str | None]] = {}
         self._versions: dict[str, tuple[str, ...]] = {}
         self._stop = threading.Event()
+        self._workers: PumpWorkers | None = None
         # Set once serve() is watching and pumping, so callers can act knowing nothing is missed.
         self.ready = threading.Event()
 
@@ -142,6 +143,9 @@ class DevSession:
 
     def stop(self) -> None:
         self._stop.set()
+        # The pumps finish their batches before the stack they write to goes away.
+        if self._workers is not None:
+            self._workers.stop()
         runtime.install(None)
         if self.preview is not None:
             self.preview.stop()
@@ -190,6 +194,11 @@ class DevSession:
         self.report_changes()
         return result
 
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """While serve() runs: wait until no handler is running (False on timeout)."""
+        workers = self._workers
+        return workers is None or workers.wait_idle(timeout)
+
     def serve(self) -> None:
         """Pump the queues and watch the folder until interrupted."""
         aws, _ = self._require()
@@ -202,20 +211,26 @@ class DevSession:
                 on_sync=lambda action, key: self._say(f"  {action} {key}"),
             )
             watcher.start()
+        changed = threading.Event()
+        self._workers = workers = PumpWorkers(
+            self._pumps,
+            on_batch=lambda pump, result: changed.set(),
+            on_error=lambda pump, exc: self._say(
+                f"  queue poll failed: {type(exc).__name__}: {exc}"
+            ),
+        )
+        workers.start()
         self.ready.set()
         try:
+            # Each queue has its own thread; this one only prints what they did.
             while not self._stop.is_set():
-                received = 0
-                for pump in self._pumps:
-                    try:
-                        received += pump.poll().received
-                    except Exception as exc:  # keep serving: one bad poll is not fatal
-                        self._say(f"  queue poll failed: {type(exc).__name__}: {exc}")
-                if received:
+                if changed.wait(0.2):
+                    # Read the catalog once the handlers are done, not in their way.
+                    workers.wait_idle(1.0)
+                    changed.clear()
                     self.report_changes()
-                else:
-                    self._stop.wait(0.1)
         finally:
+            workers.stop()
             if watcher is not None:
                 watcher.stop()
 

@@ -68,6 +68,11 @@ class QueuePump:
         ]["QueueArn"]
 
     def poll(self, wait_seconds: int = 0) -> PumpResult:
+        """Receive one batch (waiting up to `wait_seconds` for it) and handle it."""
+        return self.handle(self.receive(wait_seconds))
+
+    def receive(self, wait_seconds: int = 0) -> list[dict[str, Any]]:
+        """Up to a batch of messages; a long poll if `wait_seconds` > 0."""
         response = self._sqs.receive_message(
             QueueUrl=self.queue_url,
             MaxNumberOfMessages=self._batch_size,
@@ -75,7 +80,11 @@ class QueuePump:
             AttributeNames=["All"],
             MessageAttributeNames=["All"],
         )
-        messages = response.get("Messages", [])
+        messages: list[dict[str, Any]] = response.get("Messages", [])
+        return messages
+
+    def handle(self, messages: list[dict[str, Any]]) -> PumpResult:
+        """Call the handler with the batch, then delete what it did not report as failed."""
         if not messages:
             return PumpResult()
         event = {"Records": [self._record(message) for message in messages]}
@@ -131,6 +140,89 @@ class QueuePump:
             "eventSourceARN": self._arn,
             "awsRegion": self._region,
         }
+
+
+class PumpWorkers:
+    """One thread per queue, each long-polling its queue and handling a batch as soon as
+    it arrives, like one event source mapping per function: a render batch never waits
+    for a translate batch, nor the other way round.
+
+    stop() lets every thread finish the batch it holds (its messages are deleted or
+    released as usual) and waits for it; an idle thread leaves its long poll within
+    `wait_seconds`. Ctrl-C reaches only the main thread, so a handler is never cut off
+    halfway through a batch.
+    """
+
+    def __init__(
+        self,
+        pumps: list[QueuePump],
+        *,
+        on_batch: Callable[[QueuePump, PumpResult], None] | None = None,
+        on_error: Callable[[QueuePump, Exception], None] | None = None,
+        wait_seconds: int = 1,
+    ) -> None:
+        self._pumps = pumps
+        self._on_batch = on_batch
+        self._on_error = on_error
+        # SQS counts whole seconds; 1 keeps stop() quick, and moto answers a long poll
+        # the moment a message arrives, so a shorter wait would gain nothing.
+        self._wait_seconds = wait_seconds
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._busy = 0  # batches being handled
+        self._idle = threading.Condition()
+
+    def start(self) -> PumpWorkers:
+        if self._threads:
+            raise RuntimeError("PumpWorkers already started")
+        self._threads = [
+            # Daemon: a second Ctrl-C (stop() interrupted) must not hang the process.
+            threading.Thread(target=self._run, args=(pump,), name=f"pump-{n}", daemon=True)
+            for n, pump in enumerate(self._pumps)
+        ]
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until no handler is running; False if `timeout` passed first.
+
+        A message may have just been received and not yet handed over: this says the
+        handlers are done with what they held, not that the queues are empty.
+        """
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
+
+    def _run(self, pump: QueuePump) -> None:
+        while not self._stop.is_set():
+            try:
+                messages = pump.receive(self._wait_seconds)
+                if not messages:
+                    continue
+                # Received messages are handled even when stopping: they are ours now.
+                with self._idle:
+                    self._busy += 1
+                try:
+                    result = pump.handle(messages)
+                finally:
+                    with self._idle:
+                        self._busy -= 1
+                        self._idle.notify_all()
+            except Exception as exc:  # keep pumping: one failed call is not fatal
+                if self._stop.is_set():
+                    return
+                if self._on_error is not None:
+                    self._on_error(pump, exc)
+                self._stop.wait(1)  # moto down or refusing: do not spin
+                continue
+            if self._on_batch is not None:
+                self._on_batch(pump, result)
 
 
 def drain(pumps: list[QueuePump], *, idle_rounds: int = 2, workers: int = 1) -> PumpResult:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
+import os
 import re
+import shutil
 import subprocess
 from collections.abc import Sequence
 from html.parser import HTMLParser
+from pathlib import Path
 
 from polypub.content.segments import Tag, escape_text, normalise, parse_tagged
 from polypub.translate.errors import ProviderRejected, ProviderUnavailable, TranslationError
@@ -186,10 +189,21 @@ class ApertiumTranslator:
         self._modes: frozenset[str] | None = None
 
     def available_modes(self) -> frozenset[str]:
-        """The modes ``apertium -l`` lists; asked once, on first use."""
+        """The installed modes, found once, on first use.
+
+        ``apertium -l`` only lists the ``modes/*.mode`` files of its data directory, but
+        as a bash script it costs a process start; the files are read directly when the
+        directory is where the command looks, and ``-l`` is asked otherwise.
+        """
         if self._modes is None:
-            listing = self._run(["-l"], "")
-            self._modes = frozenset(line.strip() for line in listing.splitlines() if line.strip())
+            modes_dir = _modes_dir(self.command)
+            if modes_dir is not None:
+                self._modes = frozenset(path.stem for path in modes_dir.glob("*.mode"))
+            else:
+                listing = self._run(["-l"], "")
+                self._modes = frozenset(
+                    line.strip() for line in listing.splitlines() if line.strip()
+                )
         return self._modes
 
     def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
@@ -255,3 +269,22 @@ class ApertiumTranslator:
                 provider=self.name,
             )
         return completed.stdout
+
+
+def _modes_dir(command: str) -> Path | None:
+    """The ``modes`` directory the ``apertium`` script reads, if it can be known here.
+
+    The script looks in ``$APERTIUM_DATADIR`` (it inherits our environment), else in
+    the ``share/apertium`` of the prefix it was installed under (``/usr/bin/apertium``
+    reads ``/usr/share/apertium``). None when the command is missing (``-l`` then gives
+    the install hint) or the directory is not there (another layout: ask ``-l``).
+    """
+    found = shutil.which(command)
+    if found is None:
+        return None
+    datadir = os.environ.get("APERTIUM_DATADIR")
+    if datadir:
+        modes = Path(datadir) / "modes"
+    else:
+        modes = Path(found).resolve().parent.parent / "share" / "apertium" / "modes"
+    return modes if modes.is_dir() else None
