@@ -22,9 +22,10 @@ class UnsafeKeyError(ValueError):
     """A key would resolve outside the folder that stands in for the bucket."""
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, data: bytes, *, folder_exists: bool = False) -> None:
     # Write-then-rename so a reader (the preview server, a browser) never sees half a file.
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not folder_exists:
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -40,6 +41,10 @@ class FolderStorage:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
+        # Folders this object created or wrote into: a build writes thousands of pages,
+        # and asking the file system for each page's folder again costs as much as the
+        # write (a folder removed meanwhile is created again: see put).
+        self._folders: set[Path] = set()
 
     def _path(self, key: str) -> Path:
         parts = PurePosixPath(key).parts
@@ -62,7 +67,12 @@ class FolderStorage:
     def put(
         self, key: str, data: bytes, content_type: str, *, cache_control: str | None = None
     ) -> None:
-        _atomic_write(self._path(key), data)
+        path = self._path(key)
+        try:
+            _atomic_write(path, data, folder_exists=path.parent in self._folders)
+        except FileNotFoundError:
+            _atomic_write(path, data)  # the folder was removed meanwhile
+        self._folders.add(path.parent)
 
     def delete(self, key: str) -> None:
         path = self._path(key)
@@ -71,6 +81,7 @@ class FolderStorage:
         parent = path.parent
         while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
+            self._folders.discard(parent)
             parent = parent.parent
 
     def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:

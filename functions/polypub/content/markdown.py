@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from polypub.content.errors import MarkdownTooComplexError
 
@@ -36,9 +37,20 @@ def markdown() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=8)
+def parse_body(text: str) -> tuple[Token, ...]:
+    """The body's tokens, parsed once for rendering and for cutting into segments.
+
+    Nothing downstream changes tokens in place (segments.SegmentedBody.render renders
+    copies), so the few bodies a step works on are kept and shared.
+    """
+    return tuple(markdown().parse(text))
+
+
 def render_body(text: str) -> str:
     """Markdown body -> HTML fragment. Raw HTML in the source is shown as text."""
-    html: str = markdown().render(text)
+    md = markdown()
+    html: str = md.renderer.render(list(parse_body(text)), md.options, {})
     return html
 
 

@@ -30,7 +30,7 @@ from typing import Literal, NamedTuple
 
 from markdown_it.token import Token
 
-from polypub.content.markdown import markdown
+from polypub.content.markdown import markdown, parse_body
 from polypub.translate.errors import PlaceholderMismatch
 
 # Do-not-translate terms when the site has no glossary (polypub.translate.glossary
@@ -407,7 +407,7 @@ def segment_body(body: str, protected_terms: Terms = DEFAULT_PROTECTED_TERMS) ->
     ``protected_terms`` are do-not-translate strings or glossary Terms for the pair.
     """
     terms = _terms_pattern(_as_terms(protected_terms))
-    tokens = tuple(markdown().parse(body))
+    tokens = parse_body(body)
     segments: list[Segment] = []
     index: dict[int, int] = {}
 

@@ -7,12 +7,13 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from polypub.adapters.localfs import CollectingQueue
 from polypub.content.keys import classify_key
-from polypub.local.prefetch import prefetch
+from polypub.local.prefetch import prefetched
 from polypub.pipeline import (
     Outcome,
     Services,
@@ -138,11 +139,10 @@ def _publish(
         k for k in todo if is_design_key(k) or classify_key(k, settings.languages).kind == "config"
     ]
     rest = [k for k in todo if k not in set(first)]
-    for index, key in enumerate(first + rest, start=1):
-        if index == len(first) + 1:
-            # The pure part of each post's work (parsing, rendering, translating from
-            # memory) runs on every CPU first; the steps below then find it done.
-            prefetch(rest, services)
+    # The pure part of each post's work (parsing, rendering, translating from memory)
+    # runs on every CPU ahead of the steps, which then find it done.
+    ordered = chain(first, prefetched(rest, services))
+    for index, key in enumerate(ordered, start=1):
         if progress:
             progress(index, len(todo), key)
         outcome = process_source_key(key, services)

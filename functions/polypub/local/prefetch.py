@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -34,6 +34,8 @@ from polypub.translate.engine import TranslatedPost, TranslationEngine, provider
 
 # Below this many posts, starting workers costs more than it saves.
 MIN_POSTS = 40
+# Posts handed to a worker at a time: small, so publishing can start almost at once.
+CHUNK = 8
 
 
 @dataclass
@@ -68,11 +70,13 @@ _SERVICES: Services | None = None
 _ENGINE: TranslationEngine | None = None
 
 
-def _prepare(item: tuple[str, bytes]) -> Prepared | None:
+def _prepare(item: tuple[str, bytes | None]) -> Prepared | None:
     key, data = item
     services, engine = _SERVICES, _ENGINE
     if services is None or engine is None:
         raise RuntimeError("prefetch workers need the services set before they start")
+    if data is None:
+        return None
     settings = services.settings
     try:
         post = parse_post(
@@ -94,47 +98,53 @@ def _prepare(item: tuple[str, bytes]) -> Prepared | None:
     return prepared
 
 
-def prefetch(keys: Sequence[str], services: Services, *, workers: int | None = None) -> int:
-    """Prepare the posts among `keys` in parallel; returns how many were prepared.
+def prefetched(
+    keys: Sequence[str], services: Services, *, workers: int | None = None
+) -> Iterator[str]:
+    """Yield `keys` in order, each once its post is prepared in `services`' batch cache.
 
-    Does nothing for a few posts, on one CPU, or where processes cannot fork.
+    Workers prepare the posts ahead while the caller publishes the ones yielded, so
+    publishing and preparing overlap. Keys are simply yielded, with nothing prepared,
+    for a few posts, on one CPU, or where processes cannot fork.
     """
     global _SERVICES, _ENGINE
     languages = services.settings.languages
-    posts = [k for k in keys if classify_key(k, languages).kind in ("post", "translation")]
+    posts = sum(1 for k in keys if classify_key(k, languages).kind in ("post", "translation"))
     count = workers or os.cpu_count() or 1
-    if len(posts) < MIN_POSTS or count < 2:
-        return 0
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 0
-    items = [(key, data) for key in posts if (data := services.source.get(key)) is not None]
-    _SERVICES = services
-    _ENGINE = TranslationEngine(
-        _MemoryOnly(provider_names(services.translator)),
-        services.memory,
-        glossary=load_glossary(services),
-    )
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            results = list(pool.map(_prepare, items, chunksize=max(1, len(items) // (4 * count))))
-    finally:
-        _SERVICES = _ENGINE = None
+    if posts < MIN_POSTS or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from keys
+        return
+    items = [
+        (key, services.source.get(key))
+        if classify_key(key, languages).kind in ("post", "translation")
+        else (key, None)
+        for key in keys
+    ]
     engine = TranslationEngine(
         services.translator, services.memory, glossary=load_glossary(services)
     )
-    done = 0
-    for prepared in results:
-        if prepared is None:
-            continue
-        post = prepared.post
-        services.remember(post_cache_name(prepared.key, prepared.data), post)
-        services.remember(html_cache_name(post), prepared.html)
-        services.remember(language_cache_name(post), prepared.language)
-        source = prepared.language[0]
-        for target, translated in prepared.translations.items():
-            services.remember(
-                machine_cache_name(post, source, target, engine, services), translated
-            )
-        done += 1
-    return done
+    _SERVICES = services
+    _ENGINE = TranslationEngine(
+        _MemoryOnly(provider_names(services.translator)), services.memory, glossary=engine.glossary
+    )
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+            # Workers fork as tasks are submitted, each with its own copy of these.
+            results = pool.map(_prepare, items, chunksize=CHUNK)
+            for (key, _), prepared in zip(items, results, strict=True):
+                if prepared is not None:
+                    _remember(prepared, services, engine)
+                yield key
+    finally:
+        _SERVICES = _ENGINE = None
+
+
+def _remember(prepared: Prepared, services: Services, engine: TranslationEngine) -> None:
+    post = prepared.post
+    services.remember(post_cache_name(prepared.key, prepared.data), post)
+    services.remember(html_cache_name(post), prepared.html)
+    services.remember(language_cache_name(post), prepared.language)
+    source = prepared.language[0]
+    for target, translated in prepared.translations.items():
+        services.remember(machine_cache_name(post, source, target, engine, services), translated)
