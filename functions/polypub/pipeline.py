@@ -7,7 +7,8 @@ import json
 import logging
 import mimetypes
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal, TypeVar
@@ -21,6 +22,7 @@ from polypub.content.sanitize import sanitize_html
 from polypub.model import PostEntry, SourceStatus, TranslationJob, VersionInfo
 from polypub.ports import (
     Catalog,
+    CatalogConflictError,
     Cdn,
     JobQueue,
     Notifier,
@@ -539,7 +541,9 @@ def save_entry(
     # Remembered in the catalog first: if this function dies before the listings are
     # refreshed, the next run to refresh them (often this message's retry) does it.
     services.catalog.add_pending_entries({entry.slug: previous})
-    services.catalog.put_post(entry)
+    # Only over what was read: a post another function changed or removed meanwhile
+    # raises CatalogConflictError, and the step is done again from the current state.
+    services.catalog.put_post(entry, expected=previous)
 
 
 def publish_human_translation(key: str, data: bytes, services: Services) -> Outcome:
@@ -949,7 +953,21 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
     updated = replace(fresh, versions=merged, updated=services.now())
     outcome.action = "translated"
     outcome.changed += write_post_pages(updated, bodies, services)
-    save_entry(updated, fresh, services, outcome)
+    try:
+        save_entry(updated, fresh, services, outcome)
+    except CatalogConflictError:
+        now = services.catalog.get_post(job.slug)
+        if now is not None and now.content_hash == job.content_hash:
+            raise  # changed otherwise (a person's translation): the job comes again
+        # Deleted (or replaced) while this one translated: take back what it wrote
+        # for versions the post no longer has, so no page is left without its post.
+        gone = [lang for lang in bodies if now is None or lang not in now.versions]
+        outcome.changed += delete_site_objects(
+            [urls.object_key(urls.post_url(lang, job.slug)) for lang in gone], services
+        )
+        outcome.action = "skipped"
+        outcome.message = "superseded while translating"
+        return outcome
     # The other versions' switchers and hreflang links now name the new languages.
     outcome.changed += _rewrite_existing_pages(updated, services, skip=tuple(bodies))
     outcome.pages = len(bodies)
@@ -1099,9 +1117,10 @@ def refresh_listings(outcomes: Sequence[Outcome], services: Services) -> list[st
 
     Functions running at the same time each render from the catalog they read, and a
     render from an older catalog could land after a newer one. So after writing, the
-    same queries are asked again, and a round whose answers changed meanwhile is done
-    again: the function that finishes last has rendered from the final catalog (S3 and
-    DynamoDB reads are strongly consistent), so no change is ever lost.
+    catalog's change count is read again; if a post changed meanwhile, the same
+    queries are asked again, and a round whose answers changed is done again: the
+    function that finishes last has rendered from the final catalog (S3 and DynamoDB
+    reads are strongly consistent), so no change is ever lost.
     """
     # What earlier runs changed but did not get to show (they died first) comes first:
     # the listings still show those entries as they were then.
@@ -1118,17 +1137,23 @@ def refresh_listings(outcomes: Sequence[Outcome], services: Services) -> list[st
         return []
     site = services.site_config
     changed: list[str] = []
+    count = services.catalog.change_count()
+    queries = _RecordedQueries(services.catalog)
+    units: set[Unit] = set()
+    index_changes = False
+    for slug, entry in before.items():
+        found, index = affected_units(
+            site.languages, entry, services.catalog.get_post(slug), queries
+        )
+        units |= found
+        index_changes = index_changes or index
     for _ in range(MAX_LISTING_ROUNDS):
-        queries = _RecordedQueries(services.catalog)
-        units: set[Unit] = set()
-        index_changes = False
-        for slug, entry in before.items():
-            found, index = affected_units(
-                site.languages, entry, services.catalog.get_post(slug), queries
-            )
-            units |= found
-            index_changes = index_changes or index
-        rendered = {unit_key(unit): render_unit(site, unit, queries) for unit in units}
+        asked: dict[Unit, set[tuple[object, ...]]] = {}
+        rendered: dict[str, Rendered | None] = {}
+        for unit in units:
+            with queries.recording() as calls:
+                rendered[unit_key(unit)] = render_unit(site, unit, queries)
+            asked[unit] = calls
         if index_changes:
             # 404 pages, robots.txt, the homes' sitemap and the static files change
             # only with a design (rebuild_listings) or an upgrade; a site that never
@@ -1138,12 +1163,24 @@ def refresh_listings(outcomes: Sequence[Outcome], services: Services) -> list[st
         changed += _write_listing_objects(rendered, services)
         if index_changes:
             changed += _write_sitemap_index(site, services)
-        if not queries.changed():
-            services.catalog.remove_pending_entries(before)
-            return changed
-    raise ListingsUnsettledError(
-        f"the catalog changed during {MAX_LISTING_ROUNDS} rebuilds of the listings"
-    )
+            index_changes = False
+        # No post changed meanwhile (one read)? Else the units whose questions now
+        # answer differently are rendered again (a concurrent change's own units are
+        # its own function's to render).
+        latest = services.catalog.change_count()
+        if latest == count:
+            break
+        count = latest
+        stale = queries.ask_again()
+        units = {unit for unit, calls in asked.items() if calls & stale}
+        if not units:
+            break
+    else:
+        raise ListingsUnsettledError(
+            f"the catalog changed during {MAX_LISTING_ROUNDS} rebuilds of the listings"
+        )
+    services.catalog.remove_pending_entries(before)
+    return changed
 
 
 class _RecordedQueries:
@@ -1152,11 +1189,27 @@ class _RecordedQueries:
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
         self._answers: dict[tuple[object, ...], object] = {}
+        self._calls: set[tuple[object, ...]] | None = None
+
+    @contextmanager
+    def recording(self) -> Iterator[set[tuple[object, ...]]]:
+        """The questions asked inside the block (answered from memory or not)."""
+        calls: set[tuple[object, ...]] = set()
+        self._calls = calls
+        try:
+            yield calls
+        finally:
+            self._calls = None
 
     def _ask(self, name: str, *args: object) -> object:
-        answer = getattr(self._catalog, name)(*args)
-        self._answers[(name, *args)] = answer
-        return answer
+        # Units share questions (does this month exist in the other language?): each
+        # is asked once per round.
+        call = (name, *args)
+        if self._calls is not None:
+            self._calls.add(call)
+        if call not in self._answers:
+            self._answers[call] = getattr(self._catalog, name)(*args)
+        return self._answers[call]
 
     def newest_posts(self, collection: str, limit: int) -> list[PostEntry]:
         return self._ask("newest_posts", collection, limit)  # type: ignore[return-value]
@@ -1169,12 +1222,15 @@ class _RecordedQueries:
     def neighbour_periods(self, collection: str, period: str) -> tuple[str | None, str | None]:
         return self._ask("neighbour_periods", collection, period)  # type: ignore[return-value]
 
-    def changed(self) -> bool:
-        """True when any query answers differently now (a concurrent change landed)."""
-        return any(
-            getattr(self._catalog, call[0])(*call[1:]) != answer  # type: ignore[call-overload]
-            for call, answer in self._answers.items()
-        )
+    def ask_again(self) -> set[tuple[object, ...]]:
+        """Ask every question again; the ones whose answer changed (now remembered)."""
+        stale = set()
+        for call, answer in list(self._answers.items()):
+            now = getattr(self._catalog, str(call[0]))(*call[1:])
+            if now != answer:
+                self._answers[call] = now
+                stale.add(call)
+        return stale
 
 
 def _write_listing_objects(

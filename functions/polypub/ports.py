@@ -4,9 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol, runtime_checkable
 
 from polypub.model import PostEntry, SourceStatus, TranslationJob
+
+
+class Unchecked(Enum):
+    """put_post without an expectation about the stored entry."""
+
+    ANY = "any"
+
+
+ANY = Unchecked.ANY
+
+
+class CatalogConflictError(Exception):
+    """The catalog entry changed since it was read; acting on what was read would lose that."""
+
+    retryable = True
 
 
 @dataclass(frozen=True)
@@ -45,7 +61,12 @@ class Catalog(Protocol):
 
     def get_post(self, slug: str) -> PostEntry | None: ...
 
-    def put_post(self, entry: PostEntry) -> None: ...
+    def put_post(self, entry: PostEntry, *, expected: PostEntry | Unchecked | None = ANY) -> None:
+        """Write the entry; with `expected`, only if the stored one (None: none) is that.
+
+        A mismatch raises CatalogConflictError and writes nothing: another function
+        changed or removed the post since this one read it.
+        """
 
     def delete_post(self, slug: str) -> None: ...
 
@@ -61,6 +82,9 @@ class Catalog(Protocol):
     ) -> list[PostEntry]: ...
 
     def neighbour_periods(self, collection: str, period: str) -> tuple[str | None, str | None]: ...
+
+    def change_count(self) -> int:
+        """A number that grows with every put_post and delete_post (compare, never count)."""
 
     def add_pending_entries(self, entries: Mapping[str, PostEntry | None]) -> None:
         """Before changing these posts' entries, remember what they were (slug -> entry).

@@ -26,7 +26,7 @@ from polypub.adapters.localfs import (
 )
 from polypub.adapters.s3 import S3Storage
 from polypub.model import PostEntry, SourceStatus, VersionInfo
-from polypub.ports import Catalog, Storage, TranslationMemory
+from polypub.ports import Catalog, CatalogConflictError, Storage, TranslationMemory
 from polypub.site.listings import ListingIndex, ListingSource, collections_of, sort_key
 
 REGION = "eu-west-1"
@@ -437,6 +437,20 @@ def test_catalog_remembers_entries_not_yet_shown_in_the_listings(catalog: Catalo
     assert catalog.pending_entries() == {"a": None}
     catalog.remove_pending_entries({"a": None, "gone": None})
     assert catalog.pending_entries() == {}
+
+
+def test_catalog_writes_over_an_expected_entry_only(catalog: Catalog) -> None:
+    first = _entry("e")
+    catalog.put_post(first, expected=None)
+    with pytest.raises(CatalogConflictError):
+        catalog.put_post(replace(first, content_hash="x"), expected=None)
+    catalog.put_post(replace(first, content_hash="y"), expected=first)
+    with pytest.raises(CatalogConflictError):
+        catalog.put_post(replace(first, content_hash="z"), expected=first)
+    catalog.delete_post("e")
+    with pytest.raises(CatalogConflictError):  # deleted meanwhile: never written back
+        catalog.put_post(first, expected=first)
+    assert catalog.get_post("e") is None
 
 
 def test_catalog_claims_events_in_sequencer_order(catalog: Catalog) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from polypub.adapters.errors import InfrastructureError, translate_client_error
 from polypub.model import PostEntry, SourceStatus
+from polypub.ports import ANY, CatalogConflictError, Unchecked
 from polypub.site.listings import collections_of, period_of, sort_key
 
 if TYPE_CHECKING:
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
 #   pk="tm#<memory key>" sk="-"  text=<translated segment>
 #   pk="event"  sk=<source key>  seq=<newest S3 sequencer, padded>
 #   pk="cdn"    sk="pending"     paths=<string set of paths not yet invalidated>
+#   pk="changes" sk="posts"     n=<a number every post write or delete adds 1 to, in
+#       its transaction: a listing refresh compares it before and after>
 #   pk="relist" sk=<slug>        doc=<PostEntry JSON or null: the entry before a change
 #       not yet shown in the listings; deleted once they are refreshed>
 #   pk="list#<collection>" sk=<sort key: date#slug>  doc=<PostEntry JSON>
@@ -34,13 +39,14 @@ PENDING_SK = "pending"
 MEMORY_PREFIX = "tm#"
 LIST_PREFIX = "list#"
 RELIST_PK = "relist"
+CHANGES_KEY = {"pk": {"S": "changes"}, "sk": {"S": "posts"}}
 # After the newest month's key; the sort keys are ASCII.
 _PERIOD_END = "~"
 BATCH_GET_LIMIT = 100
 BATCH_WRITE_LIMIT = 25
 MAX_UNPROCESSED_ROUNDS = 8
 TRANSACT_LIMIT = 100
-MAX_CONDITION_ROUNDS = 5
+MAX_CONDITION_ROUNDS = 8
 
 
 def _s(value: str) -> dict[str, str]:
@@ -121,7 +127,9 @@ class DynamoCatalog:
         text = str(item["doc"]["S"])
         return text, PostEntry.from_dict(json.loads(text))
 
-    def _change_post(self, slug: str, entry: PostEntry | None) -> None:
+    def _change_post(
+        self, slug: str, entry: PostEntry | None, expected: PostEntry | Unchecked | None = ANY
+    ) -> None:
         """Write (or delete, for None) the post item and its listing index items at once.
 
         The post item is written on condition that it is still what was read, so two
@@ -131,6 +139,8 @@ class DynamoCatalog:
         what = f"{'writing' if entry else 'deleting'} catalog post {slug}"
         for _ in range(MAX_CONDITION_ROUNDS):
             text, previous = self._current(slug)
+            if expected is not ANY and previous != expected:
+                raise CatalogConflictError(f"the catalog entry of {slug} changed meanwhile")
             condition: dict[str, Any] = (
                 {"ConditionExpression": "attribute_not_exists(pk)"}
                 if text is None
@@ -149,6 +159,16 @@ class DynamoCatalog:
                 else {"Delete": {"TableName": self.table, "Key": post_key, **condition}}
             ]
             operations += [{"Put": {"TableName": self.table, "Item": item}} for item in items[1:]]
+            operations.append(
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": CHANGES_KEY,
+                        "UpdateExpression": "ADD n :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}},
+                    }
+                }
+            )
             operations += [
                 {"Delete": {"TableName": self.table, "Key": {"pk": _s(pk), "sk": _s(sk)}}}
                 for pk, sk in sorted(stale)
@@ -162,11 +182,14 @@ class DynamoCatalog:
                 return
             except ClientError as exc:
                 reasons = exc.response.get("CancellationReasons") or []
-                lost = any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+                codes = {r.get("Code") for r in reasons}
                 if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException" and (
-                    lost or not reasons
+                    codes & {"ConditionalCheckFailed", "TransactionConflict"} or not reasons
                 ):
-                    continue  # changed since it was read: read again
+                    # Changed since it was read, or another post's change holds the
+                    # change counter this instant: read again.
+                    time.sleep(random.uniform(0.01, 0.05))  # noqa: S311 - jitter, not security
+                    continue
                 raise translate_client_error(what, exc) from exc
             except BotoCoreError as exc:
                 raise translate_client_error(what, exc) from exc
@@ -174,8 +197,8 @@ class DynamoCatalog:
             f"{what}: it kept changing during {MAX_CONDITION_ROUNDS} attempts", retryable=True
         )
 
-    def put_post(self, entry: PostEntry) -> None:
-        self._change_post(entry.slug, entry)
+    def put_post(self, entry: PostEntry, *, expected: PostEntry | Unchecked | None = ANY) -> None:
+        self._change_post(entry.slug, entry, expected)
 
     def delete_post(self, slug: str) -> None:
         self._change_post(slug, None)
@@ -241,6 +264,15 @@ class DynamoCatalog:
             period_of(sort_key(newer[0])) if newer else None,
             period_of(sort_key(older[0])) if older else None,
         )
+
+    def change_count(self) -> int:
+        try:
+            item = self._client.get_item(
+                TableName=self.table, Key=CHANGES_KEY, ConsistentRead=True
+            ).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_client_error("reading the catalog's change count", exc) from exc
+        return 0 if item is None else int(item["n"]["N"])
 
     def add_pending_entries(self, entries: Mapping[str, PostEntry | None]) -> None:
         for slug, entry in entries.items():

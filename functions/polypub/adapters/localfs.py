@@ -14,7 +14,7 @@ from typing import Any
 
 from polypub.content.keys import is_report_key
 from polypub.model import PostEntry, SourceStatus, TranslationJob
-from polypub.ports import ObjectInfo
+from polypub.ports import ANY, CatalogConflictError, ObjectInfo, Unchecked
 from polypub.site.listings import ListingIndex
 
 
@@ -197,6 +197,7 @@ class JsonCatalog:
         self._index = ListingIndex(
             PostEntry.from_dict(doc) for doc in self._file.section("posts").values()
         )
+        self._changes = 0
 
     def flush(self) -> None:
         """Write what is not written yet (the end of a build)."""
@@ -205,14 +206,18 @@ class JsonCatalog:
     def get_post(self, slug: str) -> PostEntry | None:
         return self._index.get(slug)
 
-    def put_post(self, entry: PostEntry) -> None:
+    def put_post(self, entry: PostEntry, *, expected: PostEntry | Unchecked | None = ANY) -> None:
+        if expected is not ANY and self._index.get(entry.slug) != expected:
+            raise CatalogConflictError(f"the catalog entry of {entry.slug} changed meanwhile")
         self._file.section("posts")[entry.slug] = entry.to_dict()
         self._index.put(entry)
+        self._changes += 1
         self._file.save()
 
     def delete_post(self, slug: str) -> None:
         if self._file.section("posts").pop(slug, None) is not None:
             self._index.remove(slug)
+            self._changes += 1
             self._file.save()
 
     def list_posts(self) -> list[PostEntry]:
@@ -228,6 +233,10 @@ class JsonCatalog:
 
     def neighbour_periods(self, collection: str, period: str) -> tuple[str | None, str | None]:
         return self._index.neighbour_periods(collection, period)
+
+    def change_count(self) -> int:
+        # One process uses a JSON catalog (polypub build): counted in memory.
+        return self._changes
 
     def add_pending_entries(self, entries: Mapping[str, PostEntry | None]) -> None:
         with self._lock:

@@ -256,7 +256,8 @@ def affected_units(
       project): the front page and the month's archive page;
     - when the post joins, leaves or changes month in a collection: the neighbouring
       months' pages (their newer/older links) and the same pages in the other
-      languages (their hreflang alternates).
+      languages (their hreflang alternates);
+    - the sitemap index, when a month's sitemap appears or empties.
     """
     units: set[Unit] = set()
     index_changes = False
@@ -278,7 +279,19 @@ def affected_units(
                 if key is not None and present
             }
             units |= {SitemapShard(period) for period in periods}
-            index_changes = in_sitemap_before != in_sitemap_after or len(periods) > 1
+            if in_sitemap_before != in_sitemap_after or len(periods) > 1:
+                # The index changes only when a month's sitemap appears or empties (the
+                # same question as the shard's own, so it is asked once).
+                for period in periods:
+                    listed = [
+                        entry
+                        for entry in source.posts_in_period(ALL, period)
+                        if any(lang in languages for lang in entry.versions)
+                    ]
+                    mine = after is not None and key_after is not None
+                    mine = mine and period_of(key_after or "") == period and in_sitemap_after
+                    if not listed or (mine and len(listed) == 1):
+                        index_changes = True
             continue
         kind, lang, _ = parse_collection(name)
         if lang not in languages:
