@@ -41,6 +41,9 @@ class PostEntry:
     project: str | None = None
     images: tuple[str, ...] = ()
     versions: Mapping[str, VersionInfo] = field(default_factory=dict)
+    # (width, height) of the images read when the post was published, by front matter
+    # path: every language's page shows them without reading the images again.
+    image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     def is_stale(self, lang: str) -> bool:
         """True when a human translation was made from an older version of the source."""
@@ -63,6 +66,7 @@ class PostEntry:
             "author": self.author,
             "project": self.project,
             "images": list(self.images),
+            "image_sizes": {src: list(size) for src, size in self.image_sizes.items()},
             "versions": {
                 lang: {
                     "title": v.title,
@@ -89,6 +93,10 @@ class PostEntry:
             author=data.get("author"),
             project=data.get("project"),
             images=tuple(data.get("images") or ()),
+            image_sizes={
+                str(src): (int(size[0]), int(size[1]))
+                for src, size in (data.get("image_sizes") or {}).items()
+            },
             versions={
                 lang: VersionInfo(
                     title=str(v["title"]),

@@ -34,7 +34,7 @@ from polypub.settings import Settings
 from polypub.site import urls
 from polypub.site.config import SiteConfig
 from polypub.site.design import check_design, is_design_key, site_config
-from polypub.site.images import measure_images
+from polypub.site.images import ImageSize, measure_images
 from polypub.site.listings import Unit, affected_units
 from polypub.site.pages import (
     Rendered,
@@ -449,6 +449,7 @@ def _entry_for(
             versions[lang] = version
         if previous.content_hash == post.content_hash:
             updated = previous.updated  # a redelivered event changes nothing
+    sizes = image_sizes(post.images, services)
     return PostEntry(
         slug=post.slug,
         source_key=post.source_key,
@@ -460,6 +461,7 @@ def _entry_for(
         project=post.project,
         images=post.images,
         versions=versions,
+        image_sizes={src: (size.width, size.height) for src, size in sizes.items()},
     )
 
 
@@ -1030,6 +1032,18 @@ def parse_source(key: str, data: bytes, services: Services) -> Post:
     )
 
 
+def clean_body(body_html: str, services: Services) -> str:
+    """sanitize_html, once per batch for the same HTML (a page re-rendered reuses it)."""
+    return services.cached(clean_cache_name(body_html), lambda: sanitize_html(body_html))
+
+
+def image_sizes(images: Sequence[str], services: Services) -> Mapping[str, ImageSize]:
+    """The images' sizes, read from the source bucket once per batch."""
+    return services.cached(
+        "images:" + "\n".join(images), lambda: measure_images(images, services.source.get)
+    )
+
+
 def rendered_body(post: Post, services: Services) -> str:
     """The post's Markdown as HTML, rendered once per batch."""
     return services.cached(html_cache_name(post), lambda: render_body(post.body))
@@ -1048,6 +1062,10 @@ def machine_translation(
 # What a batch may compute ahead of the steps, by name (polypub.local.prefetch).
 def post_cache_name(key: str, data: bytes) -> str:
     return f"post:{key}:{hashlib.sha256(data).hexdigest()}"
+
+
+def clean_cache_name(body_html: str) -> str:
+    return "clean:" + hashlib.sha256(body_html.encode("utf-8")).hexdigest()
 
 
 def html_cache_name(post: Post) -> str:
@@ -1088,13 +1106,16 @@ def write_post_pages(entry: PostEntry, bodies: Mapping[str, str], services: Serv
     a person's translation), just before it becomes part of a page.
     """
     site = services.site_config
-    sizes = services.cached(
-        "images:" + "\n".join(entry.images),
-        lambda: measure_images(entry.images, services.source.get),
+    sizes = (
+        {src: ImageSize(*size) for src, size in entry.image_sizes.items()}
+        if entry.image_sizes or not entry.images
+        else image_sizes(entry.images, services)  # an entry from before sizes were kept
     )
     pages = {
         urls.object_key(urls.post_url(lang, entry.slug)): SiteObject(
-            render_post_page(site, entry, lang, sanitize_html(body_html), sizes).encode("utf-8"),
+            render_post_page(site, entry, lang, clean_body(body_html, services), sizes).encode(
+                "utf-8"
+            ),
             HTML,
         )
         for lang, body_html in bodies.items()

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 from typing import Any
 
 from polypub.content.keys import is_report_key
@@ -45,6 +46,9 @@ class FolderStorage:
         # and asking the file system for each page's folder again costs as much as the
         # write (a folder removed meanwhile is created again: see put).
         self._folders: set[Path] = set()
+        # MD5s by path, with the (mtime, size) they were computed for: a HEAD of a file
+        # unchanged since (a page just written, a post read twice) needs no read.
+        self._digests: dict[Path, tuple[int, int, str]] = {}
 
     def _path(self, key: str) -> Path:
         parts = PurePosixPath(key).parts
@@ -59,10 +63,22 @@ class FolderStorage:
             return None
 
     def head(self, key: str) -> ObjectInfo | None:
+        path = self._path(key)
+        try:
+            stat = path.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if not S_ISREG(stat.st_mode):
+            return None
+        known = self._digests.get(path)
+        if known is not None and known[:2] == (stat.st_mtime_ns, stat.st_size):
+            return ObjectInfo(key=key, size=stat.st_size, digest=known[2])
         data = self.get(key)
         if data is None:
             return None
-        return ObjectInfo(key=key, size=len(data), digest=hashlib.md5(data).hexdigest())  # noqa: S324 - S3 ETag semantics, not security
+        digest = hashlib.md5(data).hexdigest()  # noqa: S324 - S3 ETag semantics, not security
+        self._digests[path] = (stat.st_mtime_ns, stat.st_size, digest)
+        return ObjectInfo(key=key, size=len(data), digest=digest)
 
     def put(
         self, key: str, data: bytes, content_type: str, *, cache_control: str | None = None
@@ -73,6 +89,9 @@ class FolderStorage:
         except FileNotFoundError:
             _atomic_write(path, data)  # the folder was removed meanwhile
         self._folders.add(path.parent)
+        stat = path.stat()
+        digest = hashlib.md5(data).hexdigest()  # noqa: S324 - S3 ETag semantics, not security
+        self._digests[path] = (stat.st_mtime_ns, stat.st_size, digest)
 
     def delete(self, key: str) -> None:
         path = self._path(key)

@@ -21,8 +21,10 @@ from polypub.content.errors import ContentError
 from polypub.content.keys import classify_key
 from polypub.content.markdown import render_body
 from polypub.content.post import Post, parse_post
+from polypub.content.sanitize import sanitize_html
 from polypub.pipeline import (
     Services,
+    clean_cache_name,
     html_cache_name,
     language_cache_name,
     load_glossary,
@@ -48,6 +50,8 @@ class Prepared:
     html: str
     language: tuple[str, str | None]
     translations: dict[str, TranslatedPost] = field(default_factory=dict)
+    # Every body above through the sanitizer, by HTML (what pages insert).
+    clean: dict[str, str] = field(default_factory=dict)
 
 
 class _MemoryMiss(Exception):
@@ -95,6 +99,8 @@ def _prepare(item: tuple[str, bytes | None]) -> Prepared | None:
                 prepared.translations[target] = engine.translate_post(post, source, target)
             except _MemoryMiss:
                 continue
+    for html in [prepared.html, *(t.body_html for t in prepared.translations.values())]:
+        prepared.clean[html] = sanitize_html(html)
     return prepared
 
 
@@ -145,6 +151,8 @@ def _remember(prepared: Prepared, services: Services, engine: TranslationEngine)
     services.remember(post_cache_name(prepared.key, prepared.data), post)
     services.remember(html_cache_name(post), prepared.html)
     services.remember(language_cache_name(post), prepared.language)
+    for html, clean in prepared.clean.items():
+        services.remember(clean_cache_name(html), clean)
     source = prepared.language[0]
     for target, translated in prepared.translations.items():
         services.remember(machine_cache_name(post, source, target, engine, services), translated)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
@@ -48,6 +49,7 @@ def post_url(lang: str, slug: str) -> str:
     return f"/{_segment(lang)}/posts/{_segment(slug)}/"
 
 
+@lru_cache(maxsize=1024)
 def name_slug(name: str, fallback: str) -> str:
     """The URL form of a name: lower case, no accents, words joined by "-".
 
