@@ -349,11 +349,11 @@ def _rebuild_after_edit(
             (f"> {cfg.build_timeout:.0f} s" if run.timed_out else _fmt_s(run.wall))
             + f" wall, {_fmt_s(run.cpu)} CPU; {_fmt_s(extra)} beyond 1d"
             + f" = {100 * share:.2f}% of the full build",
-            "<= 1% of full rebuild CPU (the republish path)",
-            share <= BUDGET_REPUBLISH_SHARE and not run.timed_out,
+            "- (the budget is 2a's: this includes Apertium's process)",
+            None,
             cmd + f"  (after appending a sentence to posts/{name}.md)",
             note=f"{summary.get('files_written')} files written, "
-            f"{summary.get('chars_sent')} chars sent (Apertium's CPU included)",
+            f"{summary.get('chars_sent')} chars sent; Apertium's CPU included",
         )
     )
 

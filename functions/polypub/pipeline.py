@@ -1192,7 +1192,10 @@ def refresh_listings(outcomes: Sequence[Outcome], services: Services) -> list[st
         if latest == count:
             break
         count = latest
-        stale = queries.ask_again()
+        # Units confirmed here are done: a change landing later is rendered by its own
+        # function after this one's writes. Only the units rendered again are checked
+        # again in the next round.
+        stale = queries.ask_again(set().union(*asked.values()))
         units = {unit for unit, calls in asked.items() if calls & stale}
         if not units:
             break
@@ -1243,14 +1246,18 @@ class _RecordedQueries:
     def neighbour_periods(self, collection: str, period: str) -> tuple[str | None, str | None]:
         return self._ask("neighbour_periods", collection, period)  # type: ignore[return-value]
 
-    def ask_again(self) -> set[tuple[object, ...]]:
-        """Ask every question again; the ones whose answer changed (now remembered)."""
+    def ask_again(self, calls: set[tuple[object, ...]]) -> set[tuple[object, ...]]:
+        """Ask these questions again; the ones whose answer changed.
+
+        Only their fresh answers are kept: anything else asked from now on is asked anew.
+        """
         stale = set()
-        for call, answer in list(self._answers.items()):
-            now = getattr(self._catalog, str(call[0]))(*call[1:])
-            if now != answer:
-                self._answers[call] = now
+        fresh: dict[tuple[object, ...], object] = {}
+        for call in calls:
+            fresh[call] = getattr(self._catalog, str(call[0]))(*call[1:])
+            if fresh[call] != self._answers.get(call):
                 stale.add(call)
+        self._answers = fresh
         return stale
 
 

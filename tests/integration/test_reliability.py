@@ -512,13 +512,13 @@ def test_killed_between_writing_the_page_and_the_catalog(rig: Rig) -> None:
         def __init__(self, inner: DynamoCatalog) -> None:
             self._inner = inner
 
-        def put_post(self, entry: PostEntry) -> None:
+        def put_post(self, entry: PostEntry, **kwargs: Any) -> None:
             if not seen:
                 seen["page"] = rig.page("en", "crash")
                 seen["entry"] = self._inner.get_post("crash")
                 seen["invalidations"] = len(rig.invalidations())
                 raise Crash
-            self._inner.put_post(entry)
+            self._inner.put_post(entry, **kwargs)
 
         def __getattr__(self, name: str) -> Any:
             return getattr(self._inner, name)
