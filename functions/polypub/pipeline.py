@@ -35,7 +35,16 @@ from polypub.site import urls
 from polypub.site.config import SiteConfig
 from polypub.site.design import check_design, is_design_key, site_config
 from polypub.site.images import ImageSize, measure_images
-from polypub.site.listings import Unit, affected_units
+from polypub.site.listings import (
+    ALL,
+    Feed,
+    Front,
+    ListingIndex,
+    SitemapShard,
+    Unit,
+    affected_units,
+    collection,
+)
 from polypub.site.pages import (
     Rendered,
     build_listings,
@@ -1156,6 +1165,10 @@ def refresh_listings(outcomes: Sequence[Outcome], services: Services) -> list[st
             before.setdefault(slug, entry)
     if not before:
         return []
+    if len(before) >= MANY_CHANGES:
+        refreshed = _refresh_from_whole_catalog(before, services)
+        services.catalog.remove_pending_entries(before)
+        return refreshed
     site = services.site_config
     changed: list[str] = []
     count = services.catalog.change_count()
@@ -1168,6 +1181,12 @@ def refresh_listings(outcomes: Sequence[Outcome], services: Services) -> list[st
         )
         units |= found
         index_changes = index_changes or index
+    if len(before) > 1 and any(isinstance(unit, SitemapShard) for unit in units):
+        # affected_units tells a month's sitemap appearing or emptying for one change
+        # against the current catalog; with several, the index is simply checked.
+        index_changes = True
+    if index_changes:
+        units |= _always_there(site)
     for _ in range(MAX_LISTING_ROUNDS):
         asked: dict[Unit, set[tuple[object, ...]]] = {}
         rendered: dict[str, Rendered | None] = {}
@@ -1205,6 +1224,83 @@ def refresh_listings(outcomes: Sequence[Outcome], services: Services) -> list[st
         )
     services.catalog.remove_pending_entries(before)
     return changed
+
+
+# From this many changed posts in one batch on, reading the whole catalog once (and
+# the listing objects' digests in one listing per folder) costs fewer calls than
+# asking each unit's questions and HEADing each unit: a burst of uploads, not a
+# republish.
+MANY_CHANGES = 5
+
+
+def _refresh_from_whole_catalog(
+    before: Mapping[str, PostEntry | None], services: Services
+) -> list[str]:
+    """refresh_listings for a batch of many changes: the same units, from one catalog read."""
+    site = services.site_config
+    changed: list[str] = []
+    entries = services.catalog.list_posts()
+    for _ in range(MAX_LISTING_ROUNDS):
+        index = ListingIndex(entries)
+        units: set[Unit] = set()
+        for slug, entry in before.items():
+            units |= affected_units(site.languages, entry, index.get(slug), index)[0]
+        # A few cheap objects, checked from this one listing anyway.
+        units |= _always_there(site)
+        rendered: dict[str, Rendered | None] = {
+            unit_key(unit): render_unit(site, unit, index) for unit in units
+        }
+        rendered.update(fixed_objects(site))
+        rendered[urls.object_key(urls.SITEMAP_URL)] = sitemap_index(
+            site,
+            [
+                period
+                for period in index.periods(ALL)
+                if render_unit(site, SitemapShard(period), index) is not None
+            ],
+        )
+        stored = _stored_digests(list(rendered), site, services)
+        changed += write_site_objects(
+            {
+                key: SiteObject(item.body, item.content_type)
+                for key, item in rendered.items()
+                if item is not None
+            },
+            services,
+            stored=stored,
+        )
+        changed += delete_site_objects(
+            [key for key, item in rendered.items() if item is None and stored.get(key)],
+            services,
+        )
+        latest = services.catalog.list_posts()
+        if _fingerprint(latest) == _fingerprint(entries):
+            return changed
+        entries = latest
+    raise ListingsUnsettledError(
+        f"the catalog changed during {MAX_LISTING_ROUNDS} rebuilds of the listings"
+    )
+
+
+def _always_there(site: SiteConfig) -> set[Unit]:
+    """Each language's home and feed: they exist before its first post does."""
+    units: set[Unit] = {Front(collection("home", lang)) for lang in site.languages}
+    return units | {Feed(lang) for lang in site.languages}
+
+
+def _stored_digests(keys: Sequence[str], site: SiteConfig, services: Services) -> dict[str, str]:
+    """Digests of the listing objects among `keys`: one listing per listing folder they
+    are in, and a HEAD for the few elsewhere (feeds, the sitemap index)."""
+    prefixes = {
+        prefix for key in keys for prefix in listing_prefixes(site) if key.startswith(prefix)
+    }
+    found = {
+        info.key: info.digest for prefix in prefixes for info in services.site.list_objects(prefix)
+    }
+    for key in keys:
+        if not key.startswith(tuple(prefixes)) and (digest := _digest_of(services.site, key)):
+            found[key] = digest
+    return found
 
 
 class _RecordedQueries:

@@ -14,6 +14,7 @@ from polypub.adapters.errors import InfrastructureError
 from polypub.handlers.s3events import normalise_sequencer
 from polypub.model import PostEntry, VersionInfo
 from polypub.pipeline import (
+    MANY_CHANGES,
     ListingsUnsettledError,
     Outcome,
     Services,
@@ -24,6 +25,7 @@ from polypub.pipeline import (
 )
 from polypub.ports import CatalogConflictError
 from polypub.settings import Settings
+from polypub.site.pages import build_listings, owned_listing_key
 from polypub.wiring import local_services
 
 
@@ -253,3 +255,28 @@ def test_put_post_with_an_expectation_refuses_a_changed_entry(services: Services
     current = services.catalog.get_post("d")
     assert current is not None
     assert current.content_hash == "y"
+
+
+@pytest.mark.parametrize("posts", [1, MANY_CHANGES + 2])
+def test_a_batch_of_changes_leaves_exactly_the_listings_a_full_rebuild_makes(
+    services: Services, posts: int
+) -> None:
+    """Few changes take the bounded queries, many the one catalog read: the same site."""
+    outcomes = []
+    for i in range(posts):
+        month = 1 + i % 3
+        services.source.put(
+            f"posts/p{i}.md",
+            f"---\ntitle: P{i}\nlang: en\ndate: 2024-0{month}-1{i % 9}\nproject: x{i % 2}\n"
+            f"author: A{i % 2}\n---\nBody {i}.\n".encode(),
+            "text/plain",
+        )
+        outcomes.append(process_source_key(f"posts/p{i}.md", services))
+    finish(outcomes, services)
+    expected = build_listings(services.site_config, services.catalog.list_posts())
+    written = {
+        key for key in services.site.list_keys() if owned_listing_key(services.site_config, key)
+    }
+    assert written == set(expected)
+    for key, item in expected.items():
+        assert services.site.get(key) == item.body, key
