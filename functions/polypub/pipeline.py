@@ -926,15 +926,7 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
         if (current := versions.get(target)) is not None and current.kind == "human":
             continue
         result = machine_translation(engine, post, job.source_lang, target, services)
-        versions[target] = VersionInfo(
-            title=result.title,
-            description=result.description,
-            kind="machine",
-            provider=result.provider,
-            chars_sent=result.chars_sent,
-            chars_by_provider=dict(result.chars_by_provider),
-            source_hash=entry.content_hash,
-        )
+        versions[target] = machine_version(result, entry)
         bodies[target] = result.body_html
         outcome.chars_sent += result.chars_sent
         for name, count in result.chars_by_provider.items():
@@ -943,8 +935,9 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
         outcome.message = "nothing to translate"
         return outcome
 
-    # The post may have changed while we translated: only a still-current entry is updated.
-    fresh = services.catalog.get_post(job.slug)
+    # The post may have changed while a provider translated: only a still-current entry
+    # is updated. (From memory it took milliseconds; put_post's expectation guards that.)
+    fresh = services.catalog.get_post(job.slug) if outcome.chars_sent else entry
     if fresh is None or fresh.content_hash != job.content_hash:
         outcome.message = "superseded while translating"
         return outcome
@@ -989,6 +982,24 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
             replace(status, chars_sent=status.chars_sent + outcome.chars_sent)
         )
     return outcome
+
+
+def machine_version(result: TranslatedPost, entry: PostEntry) -> VersionInfo:
+    """The catalog's record of a machine translation of the entry's current text."""
+    return VersionInfo(
+        title=result.title,
+        description=result.description,
+        kind="machine",
+        provider=result.provider,
+        chars_sent=result.chars_sent,
+        chars_by_provider=dict(result.chars_by_provider),
+        source_hash=entry.content_hash,
+    )
+
+
+def expected_entry(post: Post, source_lang: str, services: Services) -> PostEntry:
+    """The entry publishing a new post gives (what `polypub build` prepares pages for)."""
+    return _entry_for(post, source_lang, None, services)
 
 
 def _same_text(current: VersionInfo, new: VersionInfo) -> bool:
@@ -1073,6 +1084,14 @@ def post_cache_name(key: str, data: bytes) -> str:
     return f"post:{key}:{hashlib.sha256(data).hexdigest()}"
 
 
+def page_cache_name(entry: PostEntry, lang: str, body_html: str) -> str:
+    """A post page is the same for the same entry (but when it changed), language and body."""
+    doc = entry.to_dict()
+    doc.pop("updated")
+    text = json.dumps([doc, lang, body_html], sort_keys=True, ensure_ascii=False)
+    return "page:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def clean_cache_name(body_html: str) -> str:
     return "clean:" + hashlib.sha256(body_html.encode("utf-8")).hexdigest()
 
@@ -1120,15 +1139,16 @@ def write_post_pages(entry: PostEntry, bodies: Mapping[str, str], services: Serv
         if entry.image_sizes or not entry.images
         else image_sizes(entry.images, services)  # an entry from before sizes were kept
     )
-    pages = {
-        urls.object_key(urls.post_url(lang, entry.slug)): SiteObject(
-            render_post_page(site, entry, lang, clean_body(body_html, services), sizes).encode(
-                "utf-8"
-            ),
-            HTML,
+    pages = {}
+    for lang, body_html in bodies.items():
+        body = clean_body(body_html, services)
+        html = services.cached(
+            page_cache_name(entry, lang, body_html),
+            lambda lang=lang, body=body: render_post_page(site, entry, lang, body, sizes),  # type: ignore[misc]
         )
-        for lang, body_html in bodies.items()
-    }
+        pages[urls.object_key(urls.post_url(lang, entry.slug))] = SiteObject(
+            html.encode("utf-8"), HTML
+        )
     return write_site_objects(pages, services)
 
 

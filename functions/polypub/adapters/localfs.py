@@ -171,7 +171,7 @@ class _JsonFile:
     build redoes) and once more on flush(), which `polypub build` calls when it ends.
     """
 
-    SAVE_INTERVAL = 2.0
+    SAVE_INTERVAL = 10.0
 
     def __init__(self, path: Path) -> None:
         self.path = path

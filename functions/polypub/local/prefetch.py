@@ -15,7 +15,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from polypub.content.errors import ContentError
 from polypub.content.keys import classify_key
@@ -25,13 +25,18 @@ from polypub.content.sanitize import sanitize_html
 from polypub.pipeline import (
     Services,
     clean_cache_name,
+    expected_entry,
     html_cache_name,
     language_cache_name,
     load_glossary,
     machine_cache_name,
+    machine_version,
+    page_cache_name,
     post_cache_name,
     source_language,
 )
+from polypub.site.images import ImageSize
+from polypub.site.pages import render_post_page
 from polypub.translate.engine import TranslatedPost, TranslationEngine, provider_names
 
 # Below this many posts, starting workers costs more than it saves.
@@ -52,6 +57,9 @@ class Prepared:
     translations: dict[str, TranslatedPost] = field(default_factory=dict)
     # Every body above through the sanitizer, by HTML (what pages insert).
     clean: dict[str, str] = field(default_factory=dict)
+    # The post's pages as they will be once it is published and translated, by
+    # pipeline.page_cache_name (a page for any other entry is rendered by the steps).
+    pages: dict[str, str] = field(default_factory=dict)
 
 
 class _MemoryMiss(Exception):
@@ -101,7 +109,32 @@ def _prepare(item: tuple[str, bytes | None]) -> Prepared | None:
                 continue
     for html in [prepared.html, *(t.body_html for t in prepared.translations.values())]:
         prepared.clean[html] = sanitize_html(html)
+    if note is None and post.translation_lang is None:
+        _prepare_pages(prepared, services)
     return prepared
+
+
+def _prepare_pages(prepared: Prepared, services: Services) -> None:
+    """Render the pages a new post gets once its translations are in."""
+    source = prepared.language[0]
+    entry = expected_entry(prepared.post, source, services)
+    final = replace(
+        entry,
+        versions={
+            **entry.versions,
+            **{
+                target: machine_version(result, entry)
+                for target, result in prepared.translations.items()
+            },
+        },
+    )
+    site = services.site_config
+    sizes = {src: ImageSize(*size) for src, size in final.image_sizes.items()}
+    bodies = {source: prepared.html}
+    bodies.update({t: result.body_html for t, result in prepared.translations.items()})
+    for lang, html in bodies.items():
+        page = render_post_page(site, final, lang, prepared.clean[html], sizes)
+        prepared.pages[page_cache_name(final, lang, html)] = page
 
 
 def prefetched(
@@ -153,6 +186,8 @@ def _remember(prepared: Prepared, services: Services, engine: TranslationEngine)
     services.remember(language_cache_name(post), prepared.language)
     for html, clean in prepared.clean.items():
         services.remember(clean_cache_name(html), clean)
+    for name, page in prepared.pages.items():
+        services.remember(name, page)
     source = prepared.language[0]
     for target, translated in prepared.translations.items():
         services.remember(machine_cache_name(post, source, target, engine, services), translated)
