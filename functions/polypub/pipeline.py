@@ -36,7 +36,6 @@ from polypub.site.config import SiteConfig
 from polypub.site.design import check_design, is_design_key, site_config
 from polypub.site.images import ImageSize, measure_images
 from polypub.site.listings import (
-    ALL,
     Feed,
     Front,
     ListingIndex,
@@ -44,6 +43,7 @@ from polypub.site.listings import (
     Unit,
     affected_units,
     collection,
+    sitemap_periods,
 )
 from polypub.site.pages import (
     Rendered,
@@ -1258,9 +1258,8 @@ def _refresh_from_whole_catalog(
 ) -> list[str]:
     """refresh_listings for a batch of many changes: the same units, from one catalog read."""
     site = services.site_config
-    changed: list[str] = []
-    entries = services.catalog.list_posts()
-    for _ in range(MAX_LISTING_ROUNDS):
+
+    def write(entries: list[PostEntry]) -> list[str]:
         index = ListingIndex(entries)
         units: set[Unit] = set()
         for slug, entry in before.items():
@@ -1272,15 +1271,10 @@ def _refresh_from_whole_catalog(
         }
         rendered.update(fixed_objects(site))
         rendered[urls.object_key(urls.SITEMAP_URL)] = sitemap_index(
-            site,
-            [
-                period
-                for period in index.periods(ALL)
-                if render_unit(site, SitemapShard(period), index) is not None
-            ],
+            site, sitemap_periods(site.languages, index)
         )
         stored = _stored_digests(list(rendered), site, services)
-        changed += write_site_objects(
+        changed = write_site_objects(
             {
                 key: SiteObject(item.body, item.content_type)
                 for key, item in rendered.items()
@@ -1289,10 +1283,27 @@ def _refresh_from_whole_catalog(
             services,
             stored=stored,
         )
-        changed += delete_site_objects(
+        return changed + delete_site_objects(
             [key for key, item in rendered.items() if item is None and stored.get(key)],
             services,
         )
+
+    return _until_the_catalog_settles(write, services)
+
+
+def _until_the_catalog_settles(
+    write: Callable[[list[PostEntry]], list[str]], services: Services
+) -> list[str]:
+    """Write from the whole catalog, read it again, and write again while it changed.
+
+    Functions running at the same time each write from the catalog they read; the one
+    that finishes last wrote from the final catalog, so no change is lost. A catalog
+    still changing after MAX_LISTING_ROUNDS fails the batch for a retry.
+    """
+    changed: list[str] = []
+    entries = services.catalog.list_posts()
+    for _ in range(MAX_LISTING_ROUNDS):
+        changed += write(entries)
         latest = services.catalog.list_posts()
         if _fingerprint(latest) == _fingerprint(entries):
             return changed
@@ -1416,30 +1427,23 @@ def _write_sitemap_index(site: SiteConfig, services: Services) -> list[str]:
 def rebuild_listings(services: Services) -> list[str]:
     """Regenerate every listing from the whole catalog, and delete the listings now empty.
 
-    Only a design change needs this (every page looks different); the catalog is read
-    again after writing, and the rebuild repeats if it changed (see refresh_listings).
+    Only a design change needs this (every page looks different).
     """
     site = services.site_config
-    changed: list[str] = []
-    entries = services.catalog.list_posts()
-    for _ in range(MAX_LISTING_ROUNDS):
+
+    def write(entries: list[PostEntry]) -> list[str]:
         rendered = build_listings(site, entries)
         stored = {info.key: info.digest for info in services.site.list_objects()}
-        changed += write_site_objects(
+        changed = write_site_objects(
             {key: SiteObject(item.body, item.content_type) for key, item in rendered.items()},
             services,
             stored=stored,
         )
         prefixes = listing_prefixes(site)
         stale = [k for k in stored if k.startswith(prefixes) and k not in rendered]
-        changed += delete_site_objects(stale, services)
-        latest = services.catalog.list_posts()
-        if _fingerprint(latest) == _fingerprint(entries):
-            return changed
-        entries = latest
-    raise ListingsUnsettledError(
-        f"the catalog changed during {MAX_LISTING_ROUNDS} rebuilds of the listings"
-    )
+        return changed + delete_site_objects(stale, services)
+
+    return _until_the_catalog_settles(write, services)
 
 
 def _fingerprint(entries: Iterable[PostEntry]) -> list[str]:
@@ -1485,22 +1489,6 @@ def delete_site_objects(keys: Sequence[str], services: Services) -> list[str]:
 def _digest_of(storage: Storage, key: str) -> str | None:
     info = storage.head(key)
     return None if info is None else info.digest
-
-
-def put_if_changed(
-    storage: Storage,
-    key: str,
-    data: bytes,
-    content_type: str,
-    *,
-    cache_control: str | None = None,
-) -> bool:
-    """Write unless the stored object has the same bytes: repeats cost no write, no invalidation."""
-    info = storage.head(key)
-    if info is not None and info.digest == hashlib.md5(data).hexdigest():  # noqa: S324 - ETag, not security
-        return False
-    storage.put(key, data, content_type, cache_control=cache_control)
-    return True
 
 
 def _iso(value: datetime) -> str:

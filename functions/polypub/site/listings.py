@@ -171,6 +171,21 @@ class ListingIndex:
         return newer, older
 
 
+def in_sitemap(entry: PostEntry, languages: Sequence[str]) -> bool:
+    """The sitemaps list a post's versions in the site's languages: has it any?"""
+    return any(lang in languages for lang in entry.versions)
+
+
+def sitemap_periods(languages: Sequence[str], index: ListingIndex) -> list[str]:
+    """The months whose sitemap lists something, newest first (not every month with
+    posts: a post may have versions only in languages the site no longer has)."""
+    return [
+        period
+        for period in index.periods(ALL)
+        if any(in_sitemap(entry, languages) for entry in index.posts_in_period(ALL, period))
+    ]
+
+
 def newest_first(entries: Sequence[PostEntry]) -> list[PostEntry]:
     """The order of every listing: newest first by sort key (date, then slug)."""
     return sorted(entries, key=sort_key, reverse=True)
@@ -269,8 +284,8 @@ def affected_units(
     units |= {Feed(lang) for lang in langs if lang in languages}
     # The sitemaps list the versions in the site's languages: a post with none (a version
     # in a language the site dropped) is in no shard.
-    in_sitemap_before = before is not None and any(lang in languages for lang in before.versions)
-    in_sitemap_after = after is not None and any(lang in languages for lang in after.versions)
+    in_sitemap_before = before is not None and in_sitemap(before, languages)
+    in_sitemap_after = after is not None and in_sitemap(after, languages)
     for name in sorted(in_before | in_after):
         if name == ALL:
             periods = {
@@ -286,7 +301,7 @@ def affected_units(
                     listed = [
                         entry
                         for entry in source.posts_in_period(ALL, period)
-                        if any(lang in languages for lang in entry.versions)
+                        if in_sitemap(entry, languages)
                     ]
                     mine = after is not None and key_after is not None
                     mine = mine and period_of(key_after or "") == period and in_sitemap_after

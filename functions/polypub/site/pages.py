@@ -23,12 +23,12 @@ from polypub.site.listings import (
     Front,
     ListingIndex,
     ListingSource,
-    SitemapShard,
     Unit,
     all_units,
     collection,
     parse_collection,
     period_of,
+    sitemap_periods,
     sort_key,
     with_lang,
 )
@@ -688,16 +688,13 @@ def build_listings(site: SiteConfig, entries: Sequence[PostEntry]) -> dict[str, 
     """
     index = ListingIndex(entries)
     out: dict[str, Rendered] = {}
-    shards: list[str] = []
     for unit in all_units(site.languages, index):
         rendered = render_unit(site, unit, index)
         if rendered is not None:
             out[unit_key(unit)] = rendered
-            if isinstance(unit, SitemapShard):
-                shards.append(unit.period)
-    # The months whose sitemap has URLs (not every month with posts: a post may have
-    # versions only in languages the site no longer has).
-    out[urls.object_key(urls.SITEMAP_URL)] = sitemap_index(site, shards)
+    out[urls.object_key(urls.SITEMAP_URL)] = sitemap_index(
+        site, sitemap_periods(site.languages, index)
+    )
     out.update(fixed_objects(site))
     return out
 
