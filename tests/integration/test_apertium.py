@@ -126,16 +126,9 @@ def test_words_after_placeholders_keep_their_case() -> None:
     if not {"eng-spa", "spa-eng"} <= _modes():
         pytest.skip("apertium-eng-spa is not installed")
     text = "We work <g1>with all</g1> the students and <g2>sometimes</g2> with <x1/> too."
-    # The problem: with unknown inline tags, Apertium capitalises the word after them.
-    naive = subprocess.run(
-        ["apertium", "-u", "-f", "html", "eng-spa"],
-        input=f"<p>{text}</p>",
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "<g1>Con" in naive or "<g2>A veces" in naive
-
+    # The problem: with unknown inline tags, some Apertium builds (Debian's 3.8.3 before
+    # its rebuild) capitalise the word after them. Newer ones do not; either way our
+    # translator must keep the case, so only its output is asserted.
     (spanish,) = ApertiumTranslator().translate([text], "en", "es")
     assert "<g1>con todo</g1>" in spanish
     assert "<g2>a veces</g2>" in spanish

@@ -171,6 +171,56 @@ def _repair_start_case(source: str, translated: str, target: str) -> str:
     return "".join(out)
 
 
+def _repair_case_after_breaks(source: str, translated: str, target: str) -> str:
+    """After each standalone placeholder, give the next letter the case it has in the source.
+
+    Some Apertium builds treat the ``<br>`` that carries a standalone placeholder as a
+    sentence break and capitalise the word after it ("con <x1/> también" -> "with <x1/>
+    Also"); others do not. A capital the source does not have there is taken back (the
+    English pronoun "I" is left alone); a capital the source has is never invented.
+    """
+    after_source = _letters_after_breaks(source)
+    out: list[str] = []
+    seen = -1
+    pending: int | None = None
+    for piece in parse_tagged(translated):
+        if isinstance(piece, Tag) and piece.letter == "x" and piece.kind == "atom":
+            seen += 1
+            pending = seen
+        elif isinstance(piece, str) and pending is not None:
+            first = next((i for i, ch in enumerate(piece) if ch.isalpha()), None)
+            if first is not None:
+                wanted = after_source.get(pending)
+                word = _WORD_RE.match(piece, first)
+                pronoun_i = target == "en" and word is not None and word.group() == "I"
+                if wanted is not None and wanted.islower() and not pronoun_i:
+                    piece = piece[:first] + piece[first].lower() + piece[first + 1 :]
+                pending = None
+        elif isinstance(piece, Tag):
+            pending = None
+        out.append(str(piece))
+    return "".join(out)
+
+
+def _letters_after_breaks(text: str) -> dict[int, str]:
+    """The first letter after each standalone placeholder of ``text``, by its position."""
+    letters: dict[int, str] = {}
+    seen = -1
+    pending: int | None = None
+    for piece in parse_tagged(text):
+        if isinstance(piece, Tag) and piece.letter == "x" and piece.kind == "atom":
+            seen += 1
+            pending = seen
+        elif isinstance(piece, str) and pending is not None:
+            letter = next((ch for ch in piece if ch.isalpha()), None)
+            if letter is not None:
+                letters[pending] = letter
+                pending = None
+        elif isinstance(piece, Tag):
+            pending = None
+    return letters
+
+
 class ApertiumTranslator:
     """Rule-based offline translation through the ``apertium`` command."""
 
@@ -236,7 +286,8 @@ class ApertiumTranslator:
         results = []
         for i, text in enumerate(texts):
             answer = normalise(_merge_split_pairs("".join(splitter.texts[i])))
-            results.append(_repair_start_case(text, answer, target))
+            answer = _repair_start_case(text, answer, target)
+            results.append(_repair_case_after_breaks(text, answer, target))
         return results
 
     def _run(self, args: list[str], stdin: str) -> str:
