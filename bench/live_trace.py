@@ -78,6 +78,8 @@ def trace(post_file: Path, rounds: int, *, warm_up: bool = True) -> list[dict[st
     from polypub.handlers import render, translate
     from polypub.local import timing
     from polypub.local.dev import DevOptions, DevSession
+    from polypub.steps import people, post_pages, publish
+    from polypub.steps import translate as translate_step
     from polypub.translate.providers import apertium
 
     timeline = Timeline()
@@ -99,7 +101,10 @@ def trace(post_file: Path, rounds: int, *, warm_up: bool = True) -> list[dict[st
 
         module.handler = handler  # type: ignore[assignment]
     pipeline.refresh_listings = _timed(timeline, "refresh_listings", pipeline.refresh_listings)  # type: ignore[assignment]
-    pipeline.write_post_pages = _timed(timeline, "write_post_pages", pipeline.write_post_pages)  # type: ignore[assignment]
+    # Every step module that writes post pages calls its own imported name.
+    timed_pages = _timed(timeline, "write_post_pages", post_pages.write_post_pages)
+    for step in (post_pages, publish, people, translate_step):
+        step.write_post_pages = timed_pages  # type: ignore[attr-defined]
     apertium.ApertiumTranslator._run = _timed(  # type: ignore[method-assign]
         timeline, "apertium process", apertium.ApertiumTranslator._run
     )

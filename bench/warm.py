@@ -28,9 +28,9 @@ from pathlib import Path
 from polypub.adapters.localfs import JsonMemory
 from polypub.content.keys import classify_key
 from polypub.content.post import parse_post
-from polypub.pipeline import source_language, translation_engine
 from polypub.ports import Translator
 from polypub.settings import Settings
+from polypub.steps.sources import source_language, translation_engine
 from polypub.translate.errors import TranslationError
 from polypub.translate.memory import DictMemory
 from polypub.wiring import local_services

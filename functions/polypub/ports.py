@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Protocol, runtime_checkable
 
 from polypub.model import PostEntry, SourceStatus, TranslationJob
+from polypub.site.listings import ListingSource
 
 
 class Unchecked(Enum):
@@ -56,8 +57,8 @@ class Storage(Protocol):
         """Every object under ``prefix`` with its size and digest, in one listing (no HEADs)."""
 
 
-class Catalog(Protocol):
-    """The published posts and the status of every source object."""
+class PostStore(Protocol):
+    """The published posts, one entry each (all its language versions)."""
 
     def get_post(self, slug: str) -> PostEntry | None: ...
 
@@ -73,25 +74,19 @@ class Catalog(Protocol):
     def list_posts(self) -> list[PostEntry]:
         """Every entry: only for rebuilding everything (a design change, a full build)."""
 
-    # The listing queries (polypub.site.listings.ListingSource): each returns a bounded
-    # number of entries, so republishing one post costs the same on any size of site.
-    def newest_posts(self, collection: str, limit: int) -> list[PostEntry]: ...
-
-    def posts_in_period(
-        self, collection: str, period: str, limit: int | None = None
-    ) -> list[PostEntry]: ...
-
-    def neighbour_periods(self, collection: str, period: str) -> tuple[str | None, str | None]: ...
-
     def change_count(self) -> int:
         """A number that grows with every put_post and delete_post (compare, never count)."""
+
+
+class PendingEntries(Protocol):
+    """Entries changed but not yet shown in the listings (a crash between the two is repaired)."""
 
     def add_pending_entries(self, entries: Mapping[str, PostEntry | None]) -> None:
         """Before changing these posts' entries, remember what they were (slug -> entry).
 
         A slug already pending keeps the entry first remembered: the listings still show
         that one. So a crash between a catalog write and the listing refresh is repaired
-        by whichever run refreshes next (pipeline.refresh_listings).
+        by whichever run refreshes next (steps/listings.refresh_listings).
         """
 
     def pending_entries(self) -> dict[str, PostEntry | None]:
@@ -100,11 +95,19 @@ class Catalog(Protocol):
     def remove_pending_entries(self, entries: Mapping[str, PostEntry | None]) -> None:
         """Forget these, once their listings are refreshed, unless remembered differently."""
 
+
+class StatusStore(Protocol):
+    """What happened to each uploaded file (what `polypub status` prints)."""
+
     def get_status(self, key: str) -> SourceStatus | None: ...
 
     def put_status(self, status: SourceStatus) -> None: ...
 
     def list_statuses(self) -> list[SourceStatus]: ...
+
+
+class EventClaims(Protocol):
+    """The newest S3 event handled per key, so an older one never acts after it."""
 
     def claim_event(self, key: str, sequencer: str) -> bool:
         """Remember ``sequencer`` as the newest S3 event for ``key``, with a conditional write.
@@ -117,6 +120,10 @@ class Catalog(Protocol):
     def newest_event(self, key: str) -> str | None:
         """The newest sequencer claimed for ``key``, or None."""
 
+
+class PendingPaths(Protocol):
+    """Site paths changed but not yet invalidated on the CDN."""
+
     def add_pending_paths(self, paths: Sequence[str]) -> None:
         """Record site paths about to change, before changing them (an atomic set union)."""
 
@@ -125,6 +132,18 @@ class Catalog(Protocol):
 
     def remove_pending_paths(self, paths: Sequence[str]) -> None:
         """Forget paths once the CDN has accepted their invalidation (an atomic set difference)."""
+
+
+class Catalog(
+    PostStore, ListingSource, PendingEntries, StatusStore, EventClaims, PendingPaths, Protocol
+):
+    """The whole catalog, as one table (DynamoCatalog) or one JSON file (JsonCatalog) holds it.
+
+    The listing queries are site.listings.ListingSource: each returns a bounded number
+    of entries, so republishing one post costs the same on any size of site. A part
+    that needs only one concern takes that protocol (status.py a StatusStore, the
+    listing rounds a ListingSource).
+    """
 
 
 @runtime_checkable

@@ -13,8 +13,8 @@ from polypub.adapters.localfs import (
     RecordingCdn,
     RedirectedReports,
 )
-from polypub.pipeline import Services
 from polypub.settings import Settings
+from polypub.steps.context import Services
 from polypub.translate.keys import ApiKeys, secrets_manager_loader
 from polypub.translate.providers import build_translator
 

@@ -13,19 +13,12 @@ from faults import EchoTranslator
 from polypub.adapters.errors import InfrastructureError
 from polypub.handlers.s3events import normalise_sequencer
 from polypub.model import PostEntry, VersionInfo
-from polypub.pipeline import (
-    MANY_CHANGES,
-    ListingsUnsettledError,
-    Outcome,
-    Services,
-    finish,
-    process_source_key,
-    process_translation,
-    refresh_listings,
-)
+from polypub.pipeline import Outcome, Services, finish, process_source_key, process_translation
 from polypub.ports import CatalogConflictError
 from polypub.settings import Settings
 from polypub.site.pages import build_listings, owned_listing_key
+from polypub.steps.errors import ListingsUnsettledError
+from polypub.steps.listings import MANY_CHANGES, refresh_listings
 from polypub.wiring import local_services
 
 

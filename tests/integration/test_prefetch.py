@@ -60,8 +60,11 @@ def test_prepared_posts_build_the_same_site_as_the_steps_alone(
     prepared: list[Any] = []
     remember = prefetch._remember
 
+    used: list[Any] = []
+
     def counting(item: Any, services: Any, engine: Any) -> None:
         prepared.append(item)
+        used.append(services)
         remember(item, services, engine)
 
     monkeypatch.setattr(prefetch, "_remember", counting)
@@ -76,5 +79,16 @@ def test_prepared_posts_build_the_same_site_as_the_steps_alone(
     assert echo.calls == calls  # every translation came from memory, in the workers
     assert len(prepared) == POSTS
     assert all(item.translations and item.pages for item in prepared)
+    # The steps found every kind of prepared work under the keys they look up
+    # (steps/prepared.py): none was made again, no translation looked for in vain.
+    work = used[0].work
+    assert {name: work.memos()[name].made for name in ("posts", "bodies", "languages")} == {
+        "posts": 0,
+        "bodies": 0,
+        "languages": 0,
+    }
+    assert work.machine.missed == 0
+    assert work.machine.reused == POSTS
+    assert work.pages.reused >= POSTS
 
     assert _site(tmp_path / "prepared") == _site(tmp_path / "alone")

@@ -86,3 +86,11 @@ def _classify_post(key: str, filename: str, languages: Sequence[str]) -> SourceK
     if not stem:
         return SourceKey("other", key=key)
     return SourceKey("post", name=stem, key=key, base=folder + stem)
+
+
+def translation_key(base: str, lang: str) -> str:
+    """Where a person's translation into ``lang`` of the post at ``base`` is uploaded."""
+    return f"{base}{_TRANSLATION_SEPARATOR}{lang}{_MD_SUFFIX}"
+
+
+_TRANSLATION_SEPARATOR = "."

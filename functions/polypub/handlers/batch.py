@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from polypub.pipeline import Outcome, Services, finish
+from polypub.pipeline import finish
+from polypub.steps.context import Outcome, Services
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger

@@ -10,7 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from polypub.handlers.batch import SqsRecord, run_batch
 from polypub.handlers.runtime import services
 from polypub.handlers.s3events import keys_from_body
-from polypub.pipeline import Outcome, Services, process_source_key
+from polypub.pipeline import process_source_key
+from polypub.steps.context import Outcome, Services
 
 logger = Logger(service="polypub-render")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from polypub.pipeline import Services
 from polypub.settings import Settings
+from polypub.steps.context import Services
 
 _services: Services | None = None
 

@@ -12,7 +12,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from polypub.handlers.batch import SqsRecord, run_batch
 from polypub.handlers.runtime import services
 from polypub.model import TranslationJob
-from polypub.pipeline import Outcome, Services, run_translation
+from polypub.pipeline import run_translation
+from polypub.steps.context import Outcome, Services
 from polypub.translate.retry import time_budget
 
 logger = Logger(service="polypub-translate")

@@ -14,18 +14,13 @@ from typing import Any
 from polypub.adapters.localfs import CollectingQueue
 from polypub.content.keys import classify_key
 from polypub.local.prefetch import prefetched
-from polypub.pipeline import (
-    Outcome,
-    Services,
-    finish,
-    note_translation_failure,
-    process_source_key,
-    process_translation,
-)
+from polypub.pipeline import finish, process_source_key, process_translation
 from polypub.ports import Flushable
 from polypub.settings import Settings
 from polypub.site import urls
 from polypub.site.design import is_design_key
+from polypub.steps.context import Outcome, Services
+from polypub.steps.reports import note_translation_failure
 from polypub.translate.errors import TranslationError
 from polypub.wiring import local_services
 

@@ -3,9 +3,9 @@
 `polypub build` runs the pipeline's steps one after another, as the Lambdas do, because
 they share the catalog. Most of their time is pure work on one post: YAML, Markdown,
 language detection and putting translations together from memory. That part is done
-here first, in worker processes, and handed to the steps through Services' batch cache
-under the names the steps look up (pipeline.post_cache_name and the others). The steps
-then find it and skip it; anything not prepared (an invalid post, a segment missing
+here first, in worker processes, and handed to the steps through the batch's memos
+(steps/prepared.py: BatchWork), under the keys the steps look up. The steps then find
+it and skip it; anything not prepared (an invalid post, a segment missing
 from memory) is done by the steps as usual, so the result is the same either way.
 """
 
@@ -22,21 +22,12 @@ from polypub.content.keys import classify_key
 from polypub.content.markdown import render_body
 from polypub.content.post import Post, parse_post
 from polypub.content.sanitize import sanitize_html
-from polypub.pipeline import (
-    Services,
-    clean_cache_name,
-    expected_entry,
-    html_cache_name,
-    language_cache_name,
-    load_glossary,
-    machine_cache_name,
-    machine_version,
-    page_cache_name,
-    post_cache_name,
-    source_language,
-)
 from polypub.site.images import ImageSize
 from polypub.site.pages import render_post_page
+from polypub.steps.context import Services
+from polypub.steps.entries import expected_entry
+from polypub.steps.prepared import html_key, page_key, post_key, version_key
+from polypub.steps.sources import load_glossary, machine_memo_key, machine_version, source_language
 from polypub.translate.engine import TranslatedPost, TranslationEngine, provider_names
 
 # Below this many posts, starting workers costs more than it saves.
@@ -58,7 +49,7 @@ class Prepared:
     # Every body above through the sanitizer, by HTML (what pages insert).
     clean: dict[str, str] = field(default_factory=dict)
     # The post's pages as they will be once it is published and translated, by
-    # pipeline.page_cache_name (a page for any other entry is rendered by the steps).
+    # prepared.page_key (a page for any other entry is rendered by the steps).
     pages: dict[str, str] = field(default_factory=dict)
 
 
@@ -134,7 +125,7 @@ def _prepare_pages(prepared: Prepared, services: Services) -> None:
     bodies.update({t: result.body_html for t, result in prepared.translations.items()})
     for lang, html in bodies.items():
         page = render_post_page(site, final, lang, prepared.clean[html], sizes)
-        prepared.pages[page_cache_name(final, lang, html)] = page
+        prepared.pages[page_key(final, lang, html)] = page
 
 
 def prefetched(
@@ -180,14 +171,14 @@ def prefetched(
 
 
 def _remember(prepared: Prepared, services: Services, engine: TranslationEngine) -> None:
-    post = prepared.post
-    services.remember(post_cache_name(prepared.key, prepared.data), post)
-    services.remember(html_cache_name(post), prepared.html)
-    services.remember(language_cache_name(post), prepared.language)
+    post, work = prepared.post, services.work
+    work.posts.put(post_key(prepared.key, prepared.data), post)
+    work.bodies.put(version_key(post), prepared.html)
+    work.languages.put(version_key(post), prepared.language)
     for html, clean in prepared.clean.items():
-        services.remember(clean_cache_name(html), clean)
+        work.clean.put(html_key(html), clean)
     for name, page in prepared.pages.items():
-        services.remember(name, page)
+        work.pages.put(name, page)
     source = prepared.language[0]
     for target, translated in prepared.translations.items():
-        services.remember(machine_cache_name(post, source, target, engine, services), translated)
+        work.machine.put(machine_memo_key(post, source, target, engine), translated)

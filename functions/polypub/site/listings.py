@@ -274,62 +274,113 @@ def affected_units(
       languages (their hreflang alternates);
     - the sitemap index, when a month's sitemap appears or empties.
     """
-    units: set[Unit] = set()
+    change = _Change.of(before, after, languages)
+    units: set[Unit] = {Feed(lang) for lang in change.langs if lang in languages}
     index_changes = False
-    key_before = sort_key(before) if before is not None else None
-    key_after = sort_key(after) if after is not None else None
-    in_before = set(collections_of(before)) if before is not None else set()
-    in_after = set(collections_of(after)) if after is not None else set()
-    langs = {lang for entry in (before, after) if entry is not None for lang in entry.versions}
-    units |= {Feed(lang) for lang in langs if lang in languages}
+    for name in sorted(change.in_before | change.in_after):
+        if name == ALL:
+            shards, index_changes = _sitemap_units(change, languages, source)
+            units |= shards
+        else:
+            units |= _collection_units(change, name, languages, source)
+    return units, index_changes
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One post's change as the listings see it: its places before and after."""
+
+    before: PostEntry | None
+    after: PostEntry | None
+    key_before: str | None
+    key_after: str | None
+    in_before: frozenset[str]
+    in_after: frozenset[str]
+    langs: frozenset[str]
     # The sitemaps list the versions in the site's languages: a post with none (a version
     # in a language the site dropped) is in no shard.
-    in_sitemap_before = before is not None and in_sitemap(before, languages)
-    in_sitemap_after = after is not None and in_sitemap(after, languages)
-    for name in sorted(in_before | in_after):
-        if name == ALL:
-            periods = {
-                period_of(key)
-                for key, present in ((key_before, in_sitemap_before), (key_after, in_sitemap_after))
-                if key is not None and present
-            }
-            units |= {SitemapShard(period) for period in periods}
-            if in_sitemap_before != in_sitemap_after or len(periods) > 1:
-                # The index changes only when a month's sitemap appears or empties (the
-                # same question as the shard's own, so it is asked once).
-                for period in periods:
-                    listed = [
-                        entry
-                        for entry in source.posts_in_period(ALL, period)
-                        if in_sitemap(entry, languages)
-                    ]
-                    mine = after is not None and key_after is not None
-                    mine = mine and period_of(key_after or "") == period and in_sitemap_after
-                    if not listed or (mine and len(listed) == 1):
-                        index_changes = True
-            continue
-        kind, lang, _ = parse_collection(name)
-        if lang not in languages:
-            continue
-        shown_before = _shown(before, lang) if name in in_before else None
-        shown_after = _shown(after, lang) if name in in_after else None
-        if shown_before == shown_after:
-            continue
-        units.add(Front(name))
-        periods = {
-            period_of(key)
-            for key, members in ((key_before, in_before), (key_after, in_after))
-            if key is not None and name in members
-        }
-        units |= {Archive(name, period) for period in periods}
-        if (name in in_before) == (name in in_after) and len(periods) == 1:
-            continue
+    in_sitemap_before: bool
+    in_sitemap_after: bool
+
+    @classmethod
+    def of(
+        cls, before: PostEntry | None, after: PostEntry | None, languages: Sequence[str]
+    ) -> _Change:
+        return cls(
+            before=before,
+            after=after,
+            key_before=sort_key(before) if before is not None else None,
+            key_after=sort_key(after) if after is not None else None,
+            in_before=frozenset(collections_of(before)) if before is not None else frozenset(),
+            in_after=frozenset(collections_of(after)) if after is not None else frozenset(),
+            langs=frozenset(
+                lang for entry in (before, after) if entry is not None for lang in entry.versions
+            ),
+            in_sitemap_before=before is not None and in_sitemap(before, languages),
+            in_sitemap_after=after is not None and in_sitemap(after, languages),
+        )
+
+
+def _sitemap_units(
+    change: _Change, languages: Sequence[str], source: ListingSource
+) -> tuple[set[Unit], bool]:
+    """The sitemap shards of the post's months, and whether the index may change."""
+    periods = {
+        period_of(key)
+        for key, present in (
+            (change.key_before, change.in_sitemap_before),
+            (change.key_after, change.in_sitemap_after),
+        )
+        if key is not None and present
+    }
+    units: set[Unit] = {SitemapShard(period) for period in periods}
+    index_changes = False
+    if change.in_sitemap_before != change.in_sitemap_after or len(periods) > 1:
+        # The index changes only when a month's sitemap appears or empties (the same
+        # question as the shard's own, so it is asked once).
         for period in periods:
-            newer, older = source.neighbour_periods(name, period)
-            units |= {Archive(name, near) for near in (newer, older) if near}
-            for other in languages:
-                if other != lang:
-                    units.add(Archive(with_lang(name, other), period))
-                    if kind != "home":
-                        units.add(Front(with_lang(name, other)))
+            listed = [
+                entry
+                for entry in source.posts_in_period(ALL, period)
+                if in_sitemap(entry, languages)
+            ]
+            mine = (
+                change.key_after is not None
+                and period_of(change.key_after) == period
+                and change.in_sitemap_after
+            )
+            if not listed or (mine and len(listed) == 1):
+                index_changes = True
     return units, index_changes
+
+
+def _collection_units(
+    change: _Change, name: str, languages: Sequence[str], source: ListingSource
+) -> set[Unit]:
+    """The pages of one collection (and its other languages) that show what changed."""
+    kind, lang, _ = parse_collection(name)
+    if lang not in languages:
+        return set()
+    was_in, is_in = name in change.in_before, name in change.in_after
+    shown_before = _shown(change.before, lang) if was_in else None
+    shown_after = _shown(change.after, lang) if is_in else None
+    if shown_before == shown_after:
+        return set()
+    units: set[Unit] = {Front(name)}
+    periods = {
+        period_of(key)
+        for key, member in ((change.key_before, was_in), (change.key_after, is_in))
+        if key is not None and member
+    }
+    units |= {Archive(name, period) for period in periods}
+    if was_in == is_in and len(periods) == 1:
+        return units
+    for period in periods:
+        newer, older = source.neighbour_periods(name, period)
+        units |= {Archive(name, near) for near in (newer, older) if near}
+        for other in languages:
+            if other != lang:
+                units.add(Archive(with_lang(name, other), period))
+                if kind != "home":
+                    units.add(Front(with_lang(name, other)))
+    return units

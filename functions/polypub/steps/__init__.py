@@ -1,0 +1,1 @@
+"""The pipeline's steps, one module per concern; pipeline.py puts them in sequence."""

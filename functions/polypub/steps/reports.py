@@ -1,0 +1,145 @@
+"""What the teacher is told: the report beside the upload, the e-mail and the status line."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Literal
+
+from polypub.content.errors import ContentError
+from polypub.content.keys import report_key
+from polypub.model import SourceStatus, TranslationJob
+from polypub.steps.context import Outcome, Services
+from polypub.steps.errors import TRANSLATION_PENDING, LanguageUnknownNotice
+from polypub.translate.errors import TranslationError
+
+log = logging.getLogger(__name__)
+
+PLAIN_TEXT = "text/plain; charset=utf-8"
+
+
+def report_failure(
+    key: str, error: ContentError, services: Services, *, claimed_slug: str | None = None
+) -> Outcome:
+    """Tell the teacher (report object beside the upload, e-mail, status line); unpublish nothing.
+
+    The same failure reported again (a redelivered event, the same broken file uploaded
+    twice) writes and sends nothing new. The status is written last: a status that says
+    "failed" means the report exists and was sent.
+    """
+    status = services.catalog.get_status(key)
+    slug = status.slug if status else None
+    published = slug is not None and (entry := services.catalog.get_post(slug)) is not None
+    published = published and entry is not None and entry.source_key == key
+    # A file refused for a taken slug never published: it records the slug it asked for.
+    slug = claimed_slug if claimed_slug is not None and not published else slug
+    outcome = Outcome(key, "failed", slug=slug, message=str(error), error_code=error.code)
+    if (
+        status is not None
+        and status.state == "failed"
+        and (status.error_code, status.message) == (error.code, str(error))
+        and services.source.head(report_key(key)) is not None
+    ):
+        return outcome
+    text = (
+        f"Polyglot Press could not publish {key}\n\n"
+        f"Error: {error.code}\n{error}\n\n"
+        + (
+            "The version published before stays online until a fixed file is uploaded.\n"
+            if published
+            else "Nothing was published from this file.\n"
+        )
+        + "Fix the file and upload it again; this report disappears once it is published.\n"
+        f"Checked at {services.now()}\n"
+    )
+    services.source.put(report_key(key), text.encode("utf-8"), PLAIN_TEXT)
+    if services.notifier is not None:
+        try:
+            services.notifier.notify(f"Polyglot Press could not publish {key}", text)
+        except Exception:
+            # E-mail is a convenience: the report object and the status already tell.
+            log.warning("could not send the report for %s by e-mail", key, exc_info=True)
+    services.catalog.put_status(
+        SourceStatus(
+            key=key,
+            state="failed",
+            updated=services.now(),
+            slug=slug,
+            error_code=error.code,
+            message=str(error),
+        )
+    )
+    return outcome
+
+
+def record_status(
+    services: Services,
+    key: str,
+    state: Literal["published", "deleted", "skipped"],
+    *,
+    slug: str | None,
+    message: str | None = None,
+    digest: str | None = None,
+    chars_sent: int = 0,
+) -> None:
+    """The file's status line; a published file's report (if any) goes."""
+    services.catalog.put_status(
+        SourceStatus(
+            key=key,
+            state=state,
+            updated=services.now(),
+            slug=slug,
+            message=message,
+            content_hash=digest,
+            chars_sent=chars_sent,
+        )
+    )
+    if state == "published":
+        clear_report(key, services)
+
+
+def clear_report(key: str, services: Services) -> None:
+    """Remove the report beside ``key`` if there is one.
+
+    HEAD first: in the versioned source bucket a DELETE of a missing key still adds a
+    delete marker, one per publish otherwise.
+    """
+    if services.source.head(report_key(key)) is not None:
+        services.source.delete(report_key(key))
+
+
+def report_untranslated(key: str, note: str, services: Services) -> None:
+    """A post published as is: say so in its status and in a report beside the upload."""
+    status = services.catalog.get_status(key)
+    if status is not None:
+        services.catalog.put_status(replace(status, error_code=LanguageUnknownNotice.code))
+    text = (
+        f"Polyglot Press published {key} as is, without translations.\n\n"
+        f"Note: {LanguageUnknownNotice.code}\n{note}\n\n"
+        "This report disappears once the post is published with translations.\n"
+        f"Checked at {services.now()}\n"
+    )
+    services.source.put(report_key(key), text.encode("utf-8"), PLAIN_TEXT)
+
+
+def note_translation_failure(
+    job: TranslationJob, error: TranslationError | None, services: Services
+) -> None:
+    """Show a failed translation on the post's status (None: clear it after a success)."""
+    status = services.catalog.get_status(job.source_key)
+    if status is None or status.state != "published" or status.content_hash != job.content_hash:
+        return
+    if error is None:
+        if status.error_code == TRANSLATION_PENDING:
+            services.catalog.put_status(replace(status, error_code=None, message=None))
+        return
+    services.catalog.put_status(
+        replace(
+            status,
+            error_code=TRANSLATION_PENDING,
+            message=(
+                f"online in '{job.source_lang}'; the translation into "
+                f"{', '.join(job.targets)} failed and will be tried again: {error}"
+            ),
+        )
+    )
