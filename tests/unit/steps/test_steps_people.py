@@ -1,0 +1,64 @@
+"""steps/people.py: a person's translation wins, and says only what is true when refused."""
+
+from __future__ import annotations
+
+from conftest import Site, post
+
+
+def test_a_persons_translation_replaces_the_machines(site: Site) -> None:
+    site.upload("posts/trip.md", post("Our trip"))
+    site.run("posts/trip.md")
+    site.translate_all()
+    assert "[es]" in (site.page("es", "trip") or "")
+    site.upload("posts/trip.es.md", post("Nuestro viaje", "Texto de una persona.", lang="es"))
+    outcome = site.run("posts/trip.es.md")
+    assert outcome.action == "published"
+    page = site.page("es", "trip") or ""
+    assert "Texto de una persona." in page
+    assert "[es]" not in page
+    entry = site.services.catalog.get_post("trip")
+    assert entry is not None
+    assert entry.versions["es"].kind == "human"
+
+
+def test_a_translation_whose_original_is_not_published_is_refused(site: Site) -> None:
+    site.upload("posts/alone.es.md", post("Solo", lang="es"))
+    outcome = site.run("posts/alone.es.md")
+    assert (outcome.action, outcome.error_code) == ("failed", "original-missing")
+    assert "posts/alone.md" in (site.report("posts/alone.es.md") or "")
+    assert site.page("es", "alone") is None
+
+
+def test_a_translation_named_after_the_originals_language_is_refused(site: Site) -> None:
+    site.upload("posts/trip.md", post("Our trip"))
+    site.run("posts/trip.md")
+    site.upload("posts/trip.en.md", post("Our trip again"))
+    outcome = site.run("posts/trip.en.md")
+    assert (outcome.action, outcome.error_code) == ("failed", "translation-same-language")
+    assert "posts/trip.es.md" in (site.report("posts/trip.en.md") or "")
+
+
+def test_deleting_a_persons_translation_brings_the_machine_back(site: Site) -> None:
+    site.upload("posts/trip.md", post("Our trip"))
+    site.run("posts/trip.md")
+    site.upload("posts/trip.es.md", post("Nuestro viaje", lang="es"))
+    site.run("posts/trip.es.md")
+    site.translate_all()  # the original's job skips the person's language
+    assert "[es]" not in (site.page("es", "trip") or "")
+    site.delete("posts/trip.es.md")
+    outcome = site.run("posts/trip.es.md")
+    assert outcome.action == "removed"
+    assert [job.targets for job in site.queue] == [("es",)]
+    site.translate_all()
+    assert "[es]" in (site.page("es", "trip") or "")
+
+
+def test_deleting_the_original_leaves_its_translation_unpublished(site: Site) -> None:
+    site.upload("posts/trip.md", post("Our trip"))
+    site.run("posts/trip.md")
+    site.upload("posts/trip.es.md", post("Nuestro viaje", lang="es"))
+    site.run("posts/trip.es.md")
+    site.delete("posts/trip.md")
+    site.run("posts/trip.md")
+    assert site.page("es", "trip") is None
+    assert site.status("posts/trip.es.md") == ("skipped", None)

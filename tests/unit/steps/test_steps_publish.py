@@ -1,0 +1,73 @@
+"""steps/publish.py: a post in its own language first, a taken slug refused, drafts down."""
+
+from __future__ import annotations
+
+from conftest import Site, post
+from polypub.steps.publish import publish_post, unpublish_post
+
+
+def test_a_post_is_online_in_its_language_and_queued_for_the_others(site: Site) -> None:
+    site.upload("posts/trip.md", post("Our trip"))
+    outcome = site.run("posts/trip.md")
+    assert outcome.action == "published"
+    assert "Our trip" in (site.page("en", "trip") or "")
+    assert site.page("es", "trip") is None  # the translation comes from the queue
+    assert [job.targets for job in site.queue] == [("es",)]
+    assert site.status("posts/trip.md") == ("published", None)
+
+
+def test_a_second_file_with_the_same_slug_is_refused_and_the_first_stays(site: Site) -> None:
+    site.upload("posts/a.md", post("A", slug="shared"))
+    site.run("posts/a.md")
+    site.upload("posts/b.md", post("B", slug="shared"))
+    outcome = site.run("posts/b.md")
+    assert (outcome.action, outcome.error_code, outcome.slug) == ("failed", "slug-taken", "shared")
+    assert "posts/a.md" in (site.report("posts/b.md") or "")
+    assert "<title>A" in (site.page("en", "shared") or "")
+
+
+def test_a_draft_takes_the_published_post_down(site: Site) -> None:
+    site.upload("posts/a.md", post("A"))
+    site.run("posts/a.md")
+    site.upload("posts/a.md", post("A", draft="true"))
+    outcome = site.run("posts/a.md")
+    assert outcome.action == "skipped"
+    assert outcome.freed_slug == "a"
+    assert site.page("en", "a") is None
+    assert site.status("posts/a.md") == ("skipped", None)
+
+
+def test_a_new_slug_takes_the_old_pages_down(site: Site) -> None:
+    site.upload("posts/a.md", post("A"))
+    site.run("posts/a.md")
+    site.upload("posts/a.md", post("A", slug="renamed"))
+    site.run("posts/a.md")
+    assert site.page("en", "a") is None
+    assert site.page("en", "renamed") is not None
+
+
+def test_a_post_in_no_site_language_is_published_as_is_with_a_note(site: Site) -> None:
+    text = "Dieser Beitrag ist auf Deutsch geschrieben und erzählt von unserer Reise nach Rom."
+    site.upload("posts/de.md", "---\ntitle: Reise nach Rom\n---\n" + text + "\n")
+    outcome = site.run("posts/de.md")
+    assert outcome.action == "published"
+    assert site.queue == []
+    assert site.status("posts/de.md") == ("published", "language-unknown")
+    assert "lang: es" in (site.report("posts/de.md") or "")
+    assert site.page("es", "de") is not None  # the default language's address
+
+
+def test_unpublishing_a_file_that_never_published_records_the_delete(site: Site) -> None:
+    outcome = unpublish_post("posts/never.md", site.services)
+    assert (outcome.action, outcome.freed_slug) == ("unpublished", None)
+    assert site.status("posts/never.md") == ("deleted", None)
+
+
+def test_publishing_the_same_bytes_again_writes_nothing(site: Site) -> None:
+    site.upload("posts/a.md", post("A"))
+    site.run("posts/a.md")
+    data = site.services.source.get("posts/a.md")
+    assert data is not None
+    again = publish_post("posts/a.md", data, site.services)
+    assert again.changed == []
+    assert again.entries_before == {}
