@@ -15,6 +15,7 @@ from polypub.model import TranslationJob
 from polypub.site.design import is_design_key
 from polypub.steps.config import apply_config_change, publish_design, sync_asset
 from polypub.steps.context import Outcome, Services
+from polypub.steps.entries import take_down_retired
 from polypub.steps.errors import SlugTakenError
 from polypub.steps.listings import refresh_listings
 from polypub.steps.people import publish_human_translation, remove_human_translation
@@ -154,6 +155,8 @@ def finish(outcomes: Sequence[Outcome], services: Services) -> list[str]:
     """
     changed = [path for outcome in outcomes for path in outcome.changed]
     changed += refresh_listings(outcomes, services)
+    # Pages of removed posts go only now, once no listing links to them.
+    changed += take_down_retired(outcomes, services)
     paths = sorted(set(changed) | services.catalog.pending_paths())
     if paths:
         services.cdn.invalidate(paths)

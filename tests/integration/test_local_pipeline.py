@@ -50,7 +50,9 @@ def test_the_json_catalog_orders_events_by_sequencer_too(services: Services) -> 
     stale = process_source_key(key, services, sequencer=seq("10"))
     assert stale.action == "skipped"
     assert services.site.get("en/posts/a/index.html") is not None  # a stale event does nothing
-    assert process_source_key(key, services, sequencer=seq("30")).action == "unpublished"
+    gone = process_source_key(key, services, sequencer=seq("30"))
+    assert gone.action == "unpublished"
+    finish([gone], services)  # pages go once the listings no longer show them
     assert services.site.get("en/posts/a/index.html") is None
 
 
@@ -225,16 +227,19 @@ def test_a_translation_finishing_after_its_post_was_deleted_takes_its_page_back(
 
     def delete_the_post() -> None:
         services.source.delete("posts/c.md")
-        assert process_source_key("posts/c.md", services).action == "unpublished"
+        deleted = process_source_key("posts/c.md", services)
+        assert deleted.action == "unpublished"
+        finish([deleted], services)
 
     racing = replace(services, catalog=DeletedWhileTranslating(services.catalog, delete_the_post))
     outcome = process_translation(job, racing)
     assert (outcome.action, outcome.message) == ("skipped", "superseded while translating")
+    changed = finish([outcome], services)
     assert services.catalog.get_post("c") is None
     # Neither language's page stays online without its post.
     assert services.site.get("es/posts/c/index.html") is None
     assert services.site.get("en/posts/c/index.html") is None
-    assert "/es/posts/c/index.html" in outcome.changed  # and the CDN forgets it
+    assert "/es/posts/c/index.html" in changed  # and the CDN forgets it
 
 
 def test_put_post_with_an_expectation_refuses_a_changed_entry(services: Services) -> None:

@@ -133,7 +133,12 @@ def _publish(
     first = [
         k for k in todo if is_design_key(k) or classify_key(k, settings.languages).kind == "config"
     ]
-    rest = [k for k in todo if k not in set(first)]
+    # People's translations after every original: an original publishes the ones beside
+    # it, so a translation is never refused for an original that simply came later.
+    rest = sorted(
+        (k for k in todo if k not in set(first)),
+        key=lambda k: classify_key(k, settings.languages).kind == "translation",
+    )
     # The pure part of each post's work (parsing, rendering, translating from memory)
     # runs on every CPU ahead of the steps, which then find it done.
     ordered = chain(first, prefetched(rest, services))
@@ -161,6 +166,18 @@ def _publish(
         # Attributed to the provider that answered: after a fallback, not the first one.
         summary.chars_by_provider.update(outcome.chars_by_provider)
     finish(outcomes, services)
+    # A file refused on the way may be published by now (a translation that came before
+    # its original): the summary says what is true at the end.
+    summary.failures = [
+        failure
+        for failure in summary.failures
+        if failure.code == "translation-failed" or _still_failing(failure, services)
+    ]
+
+
+def _still_failing(failure: Failure, services: Services) -> bool:
+    status = services.catalog.get_status(failure.key)
+    return status is not None and status.state == "failed" and status.error_code == failure.code
 
 
 def is_unchanged(key: str, services: Services) -> bool:

@@ -27,6 +27,8 @@ def publish_design(key: str, services: Services) -> Outcome:
     status = services.catalog.get_status(key)
     if status is not None and status.state != "failed" and status.content_hash == digest:
         return Outcome(key, "skipped", message="unchanged")
+    if status is None and data is None:
+        return Outcome(key, "skipped", message="never uploaded")
     services.forget()  # pages from here on use the new design
     try:
         check_design(services.settings, services.source, key)

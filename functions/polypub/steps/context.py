@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -75,6 +75,10 @@ class Outcome:
     # A slug this step gave up (a post deleted or turned into a draft): files refused
     # because it was taken get it now (pipeline.give_freed_slug).
     freed_slug: str | None = None
+    # Post pages to take down once the listings no longer show them, by slug: their
+    # languages (pipeline.finish deletes them after refreshing the listings, so no
+    # listing, feed or sitemap ever links to a page that is gone).
+    retired: dict[str, set[str]] = field(default_factory=dict)
     chars_sent: int = 0
     chars_by_provider: dict[str, int] = field(default_factory=dict)
     pages: int = 0
@@ -86,3 +90,9 @@ class Outcome:
         for slug, before in other.entries_before.items():
             self.entries_before.setdefault(slug, before)
         self.rebuild_all = self.rebuild_all or other.rebuild_all
+        for slug, langs in other.retired.items():
+            self.retire(slug, langs)
+
+    def retire(self, slug: str, langs: Iterable[str]) -> None:
+        """Take these language pages of `slug` down after the listings drop them."""
+        self.retired.setdefault(slug, set()).update(langs)

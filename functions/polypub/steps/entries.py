@@ -94,14 +94,31 @@ def save_entry(
     services.catalog.put_post(entry, expected=previous)
 
 
-def remove_post(slug: str, services: Services, outcome: Outcome) -> list[str]:
-    """Take every language page of a post down, then its catalog entry."""
-    changed = delete_existing(post_page_keys(slug, services.settings.languages), services)
+def remove_post(slug: str, services: Services, outcome: Outcome) -> None:
+    """Remove a post's catalog entry; its pages go once the listings no longer show it."""
     previous = services.catalog.get_post(slug)
     outcome.entries_before.setdefault(slug, previous)
+    outcome.retire(slug, services.settings.languages)
     services.catalog.add_pending_entries({slug: previous})
     services.catalog.delete_post(slug)
-    return changed
+
+
+def take_down_retired(outcomes: Iterable[Outcome], services: Services) -> list[str]:
+    """Delete the retired pages that no entry has (again): after the listings dropped them.
+
+    A page whose post is back by now (a slug handed to another file, a translation
+    published again) stays.
+    """
+    retired: dict[str, set[str]] = {}
+    for outcome in outcomes:
+        for slug, langs in outcome.retired.items():
+            retired.setdefault(slug, set()).update(langs)
+    keys = []
+    for slug, langs in sorted(retired.items()):
+        entry = services.catalog.get_post(slug)
+        gone = sorted(lang for lang in langs if entry is None or lang not in entry.versions)
+        keys += post_page_keys(slug, gone)
+    return delete_existing(keys, services)
 
 
 def post_page_keys(slug: str, langs: Iterable[str]) -> list[str]:

@@ -8,23 +8,27 @@ from polypub.content.errors import ContentError
 from polypub.content.keys import classify_key, translation_key
 from polypub.model import PostEntry, TranslationJob, VersionInfo
 from polypub.steps.context import Outcome, Services
-from polypub.steps.entries import post_page_keys, save_entry
+from polypub.steps.entries import machine_targets, save_entry
 from polypub.steps.errors import OriginalMissingError, SameLanguageTranslationError
 from polypub.steps.post_pages import rewrite_existing_pages, write_post_pages
 from polypub.steps.reports import clear_report, record_status, report_failure
-from polypub.steps.site_writing import delete_site_objects
-from polypub.steps.sources import parse_source, rendered_body
+from polypub.steps.sources import parse_source, post_language, read_source_post, rendered_body
 
 
-def publish_human_translation(key: str, data: bytes, services: Services) -> Outcome:
-    """A person's `posts/<name>.<lang>.md`: publish it in place of the machine's version."""
+def publish_human_translation(
+    key: str, data: bytes, services: Services, *, original: PostEntry | None = None
+) -> Outcome:
+    """A person's `posts/<name>.<lang>.md`: publish it in place of the machine's version.
+
+    `original` is the original's entry when its own step publishes this file with it
+    (its status is not written yet then); else the original is found from its status.
+    """
     settings = services.settings
     try:
         post = parse_source(key, data, services)
         lang = post.translation_lang or ""
-        original_key = _original_key(key, services)
-        status = services.catalog.get_status(original_key)
-        entry = services.catalog.get_post(status.slug) if status and status.slug else None
+        original_key = original.source_key if original else _original_key(key, services)
+        entry = original or _published_entry(original_key, services)
         if entry is None or entry.source_key != original_key:
             raise OriginalMissingError(
                 f"this is a translation of {original_key}, which is not published; "
@@ -64,9 +68,17 @@ def publish_human_translation(key: str, data: bytes, services: Services) -> Outc
     outcome = Outcome(key, "published", slug=entry.slug, pages=1)
     outcome.changed += write_post_pages(entry, {lang: rendered_body(post, services)}, services)
     save_entry(entry, previous_entry, services, outcome)
+    if lang not in previous_entry.versions:
+        # A new language: the other pages' switchers and hreflang links now name it.
+        outcome.changed += rewrite_existing_pages(entry, services, skip=(lang,))
     outcome.languages = (lang,)
     record_status(services, key, "published", slug=entry.slug, digest=digest)
     return outcome
+
+
+def _published_entry(original_key: str, services: Services) -> PostEntry | None:
+    status = services.catalog.get_status(original_key)
+    return services.catalog.get_post(status.slug) if status and status.slug else None
 
 
 def _original_key(translation_key: str, services: Services) -> str:
@@ -95,29 +107,51 @@ def remove_human_translation(key: str, services: Services) -> Outcome:
     previous = entry
     entry = replace(entry, versions=versions)
     save_entry(entry, previous, services, outcome)
-    outcome.changed += delete_site_objects(post_page_keys(entry.slug, [lang]), services)
+    outcome.retire(entry.slug, [lang])
     outcome.changed += rewrite_existing_pages(entry, services)
-    services.jobs.send(
-        TranslationJob(
-            source_key=entry.source_key,
-            content_hash=entry.content_hash,
-            slug=entry.slug,
-            source_lang=entry.source_lang,
-            targets=(lang,),
+    if _machine_translates(entry, lang, services):
+        services.jobs.send(
+            TranslationJob(
+                source_key=entry.source_key,
+                content_hash=entry.content_hash,
+                slug=entry.slug,
+                source_lang=entry.source_lang,
+                targets=(lang,),
+            )
         )
-    )
     return outcome
 
 
-def orphan_human_translations(entry: PostEntry, services: Services) -> None:
-    """The original is going: its people's translations are no longer published either."""
+def _machine_translates(entry: PostEntry, lang: str, services: Services) -> bool:
+    """Whether the machine translates the original into `lang` (not `translate: false`)."""
+    try:
+        data = read_source_post(entry.source_key, services)
+        post = parse_source(entry.source_key, data, services) if data is not None else None
+    except ContentError:
+        return False  # the original's own step reports it; its next version decides
+    if post is None or post_language(post, services)[1] is not None:
+        return False
+    return lang in machine_targets(entry, post, services.settings)
+
+
+def orphan_translations(entry: PostEntry, services: Services, *, why: str) -> None:
+    """The original is going (`why`: deleted, a draft): the files beside it are not published.
+
+    Each translation file still in the bucket (a person's, or one refused for its name)
+    gets a report, as a translation uploaded without its original does.
+    """
     base = classify_key(entry.source_key, services.settings.languages).base
-    for lang, version in entry.versions.items():
-        if version.kind == "human":
-            record_status(
-                services,
-                translation_key(base, lang),
-                "skipped",
-                slug=None,
-                message=f"not published: its original {entry.source_key} was removed",
-            )
+    for lang in services.settings.languages:
+        key = translation_key(base, lang)
+        version = entry.versions.get(lang)
+        if (version is None or version.kind != "human") and services.source.head(key) is None:
+            continue
+        report_failure(
+            key,
+            OriginalMissingError(
+                f"this is a translation of {entry.source_key}, which {why}, so it is not "
+                f"published; publish {entry.source_key} again to publish both, or delete "
+                "this file too"
+            ),
+            services,
+        )

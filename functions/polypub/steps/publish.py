@@ -9,15 +9,13 @@ from polypub.steps.context import Outcome, Services
 from polypub.steps.entries import (
     entry_for,
     machine_targets,
-    post_page_keys,
     remove_post,
     save_entry,
 )
 from polypub.steps.errors import SlugTakenError
-from polypub.steps.people import orphan_human_translations, publish_human_translation
-from polypub.steps.post_pages import write_post_pages
+from polypub.steps.people import orphan_translations, publish_human_translation
+from polypub.steps.post_pages import rewrite_existing_pages, write_post_pages
 from polypub.steps.reports import clear_report, record_status, report_failure, report_untranslated
-from polypub.steps.site_writing import delete_site_objects
 from polypub.steps.sources import parse_source, post_language, read_source_post, rendered_body
 
 
@@ -46,7 +44,11 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
     # A renamed slug: take the old pages down so no orphan stays online.
     status = services.catalog.get_status(key)
     if status and status.slug and status.slug != post.slug:
-        outcome.changed += remove_post(status.slug, services, outcome)
+        old = services.catalog.get_post(status.slug)
+        if old is not None and old.source_key == key:
+            remove_post(status.slug, services, outcome)
+        elif old is None:
+            outcome.retire(status.slug, settings.languages)  # left behind by a crash
 
     entry = entry_for(
         post, source_lang, previous, services, keep_machine=post.translate and not lang_note
@@ -54,8 +56,9 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
     if previous is not None:
         # Versions the new entry no longer has (machine translations of a post now marked
         # `translate: false`, a former source language) leave the site with it.
-        gone = [lang for lang in previous.versions if lang not in entry.versions]
-        outcome.changed += delete_site_objects(post_page_keys(post.slug, gone), services)
+        outcome.retire(
+            post.slug, [lang for lang in previous.versions if lang not in entry.versions]
+        )
     bodies = {source_lang: rendered_body(post, services)}
     outcome.changed += write_post_pages(entry, bodies, services)
     save_entry(entry, previous, services, outcome)  # a redelivered event writes nothing
@@ -74,6 +77,12 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
                 targets=targets,
             )
         )
+    if previous is not None and previous != entry:
+        # People's pages show the original's date, author, project and pictures, and
+        # whether they were made from an older version: they follow it now. (Machine
+        # pages follow with their job.)
+        done = {source_lang, *targets, *outcome.languages}
+        outcome.changed += rewrite_existing_pages(entry, services, skip=done)
     outcome.languages = tuple(entry.versions)
     outcome.pages = 1
     outcome.message = lang_note
@@ -88,20 +97,26 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
 def _publish_people_translations(
     key: str, source_lang: str, entry: PostEntry, services: Services, outcome: Outcome
 ) -> PostEntry:
-    """Publish each `<base>.<lang>.md` a person uploaded beside the post; the entry after."""
+    """Publish each `<base>.<lang>.md` a person uploaded beside the post; the entry after.
+
+    One named after the original's own language is refused here too (it arrived first
+    and was told the original is missing: now it is told what is true).
+    """
     languages = services.settings.languages
     base = classify_key(key, languages).base
     for lang in languages:
-        if lang == source_lang:
-            continue
         human_key = translation_key(base, lang)
+        if lang == source_lang and services.source.head(human_key) is None:
+            continue
         try:
             human = read_source_post(human_key, services)
         except ContentError as error:
             report_failure(human_key, error, services)
             continue
         if human is not None:
-            outcome.absorb(publish_human_translation(human_key, human, services))
+            # Given the entry: the original's status is written only once it is done.
+            published = publish_human_translation(human_key, human, services, original=entry)
+            outcome.absorb(published)
             entry = services.catalog.get_post(entry.slug) or entry
     return entry
 
@@ -117,9 +132,12 @@ def unpublish_post(key: str, services: Services, *, reason: str | None = None) -
     if status and status.slug:
         entry = services.catalog.get_post(status.slug)
         if entry is not None and entry.source_key == key:
-            orphan_human_translations(entry, services)
-            outcome.changed += remove_post(status.slug, services, outcome)
+            orphan_translations(entry, services, why="is now a draft" if reason else "was deleted")
+            remove_post(status.slug, services, outcome)
             outcome.freed_slug = status.slug
+        elif entry is None:
+            # A delete that died after its catalog write: its pages go now.
+            outcome.retire(status.slug, services.settings.languages)
     clear_report(key, services)
     record_status(
         services, key, "skipped" if reason else "deleted", slug=outcome.slug, message=reason

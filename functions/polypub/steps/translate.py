@@ -9,9 +9,8 @@ from polypub.content.post import Post
 from polypub.model import PostEntry, TranslationJob, VersionInfo
 from polypub.ports import CatalogConflictError
 from polypub.steps.context import Outcome, Services
-from polypub.steps.entries import post_page_keys, save_entry
+from polypub.steps.entries import save_entry
 from polypub.steps.post_pages import rewrite_existing_pages, write_post_pages
-from polypub.steps.site_writing import delete_site_objects
 from polypub.steps.sources import (
     machine_translation,
     machine_version,
@@ -28,6 +27,9 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
     if current is None:
         return outcome
     post, entry = current
+    if not post.translate:
+        outcome.message = "not translated: the post says `translate: false`"
+        return outcome
     versions, bodies = _translate(job, post, entry, services, outcome)
     if not bodies:
         outcome.message = "nothing to translate"
@@ -63,8 +65,9 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
             raise  # changed otherwise (a person's translation): the job comes again
         # Deleted (or replaced) while this one translated: take back what it wrote
         # for versions the post no longer has, so no page is left without its post.
-        gone = [lang for lang in bodies if now is None or lang not in now.versions]
-        outcome.changed += delete_site_objects(post_page_keys(job.slug, gone), services)
+        outcome.retire(
+            job.slug, [lang for lang in bodies if now is None or lang not in now.versions]
+        )
         outcome.action = "skipped"
         outcome.message = "superseded while translating"
         return outcome

@@ -9,7 +9,13 @@ from polypub.content.post import parse_post
 from polypub.model import VersionInfo
 from polypub.settings import Settings
 from polypub.steps.context import Outcome
-from polypub.steps.entries import entry_for, machine_targets, remove_post, save_entry
+from polypub.steps.entries import (
+    entry_for,
+    machine_targets,
+    remove_post,
+    save_entry,
+    take_down_retired,
+)
 
 
 def test_a_new_version_keeps_translations_until_they_are_replaced(site: Site) -> None:
@@ -40,7 +46,7 @@ def test_the_machine_translates_only_what_is_missing_or_out_of_date(site: Site) 
     assert machine_targets(entry, untranslated, settings) == ()
 
 
-def test_an_entry_saved_twice_is_written_once_and_removed_with_its_pages(site: Site) -> None:
+def test_an_entry_saved_twice_is_written_once_and_removed_before_its_pages(site: Site) -> None:
     site.upload("posts/a.md", post("A"))
     site.run("posts/a.md")
     entry = site.services.catalog.get_post("a")
@@ -48,8 +54,22 @@ def test_an_entry_saved_twice_is_written_once_and_removed_with_its_pages(site: S
     outcome = Outcome("posts/a.md", "published")
     save_entry(entry, entry, site.services, outcome)
     assert outcome.entries_before == {}
-    changed = remove_post("a", site.services, outcome)
-    assert changed == ["/en/posts/a/index.html"]
+    remove_post("a", site.services, outcome)
     assert outcome.entries_before == {"a": entry}
+    assert outcome.retired == {"a": {"es", "en"}}
+    assert site.page("en", "a") is not None  # until the listings no longer show it
     assert site.services.catalog.get_post("a") is None
     assert site.services.catalog.pending_entries() == {"a": entry}
+
+
+def test_retired_pages_go_unless_their_post_is_back(site: Site) -> None:
+    site.upload("posts/a.md", post("A"))
+    site.run("posts/a.md")
+    outcome = Outcome("posts/x.md", "unpublished")
+    outcome.retire("a", ["en"])
+    outcome.retire("gone", ["en", "es"])
+    assert take_down_retired([outcome], site.services) == []  # "a" is still published
+    entry = site.services.catalog.get_post("a")
+    assert entry is not None
+    remove_post("a", site.services, outcome)
+    assert take_down_retired([outcome], site.services) == ["/en/posts/a/index.html"]

@@ -53,7 +53,7 @@ def test_deleting_a_persons_translation_brings_the_machine_back(site: Site) -> N
     assert "[es]" in (site.page("es", "trip") or "")
 
 
-def test_deleting_the_original_leaves_its_translation_unpublished(site: Site) -> None:
+def test_deleting_the_original_leaves_its_translation_unpublished_with_a_report(site: Site) -> None:
     site.upload("posts/trip.md", post("Our trip"))
     site.run("posts/trip.md")
     site.upload("posts/trip.es.md", post("Nuestro viaje", lang="es"))
@@ -61,4 +61,5 @@ def test_deleting_the_original_leaves_its_translation_unpublished(site: Site) ->
     site.delete("posts/trip.md")
     site.run("posts/trip.md")
     assert site.page("es", "trip") is None
-    assert site.status("posts/trip.es.md") == ("skipped", None)
+    assert site.status("posts/trip.es.md") == ("failed", "original-missing")
+    assert "posts/trip.md, which was deleted" in (site.report("posts/trip.es.md") or "")
