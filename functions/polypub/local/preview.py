@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import ClientError
 
+from polypub.languages import DEFAULT_SITE_LANGUAGES
 from polypub.local.template import describe
 
 if TYPE_CHECKING:
@@ -271,7 +272,7 @@ class PreviewServer:
         *,
         edge_function: Path,
         security_headers: Mapping[str, str] | None = None,
-        languages: Sequence[str] = ("es", "en"),
+        languages: Sequence[str] = DEFAULT_SITE_LANGUAGES,
         not_found_page: str = "/404.html",
         host: str = "127.0.0.1",
         port: int = 0,

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from polypub.model import PostEntry
 from polypub.site import urls
 from polypub.site.config import SiteConfig
-from polypub.site.i18n import OG_LOCALES, format_date, format_month, machine_note, ui
+from polypub.site.i18n import format_date, format_month, machine_note, og_locale, ui
 from polypub.site.images import ImageSize
 from polypub.site.listings import (
     ALL,
@@ -97,12 +97,12 @@ class Head:
 
     @property
     def locale(self) -> str:
-        return OG_LOCALES.get(self.lang, self.lang)
+        return og_locale(self.lang)
 
     @property
     def locale_alternates(self) -> tuple[str, ...]:
         return tuple(
-            OG_LOCALES.get(link.hreflang, link.hreflang)
+            og_locale(link.hreflang)
             for link in self.alternates
             if link.hreflang not in ("x-default", self.lang)
         )
