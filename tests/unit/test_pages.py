@@ -22,7 +22,6 @@ from polypub.site.pages import (
     FEED_SIZE,
     Rendered,
     build_listings,
-    listing_prefixes,
     owned_listing_key,
     project_title,
     render_post_page,
@@ -908,7 +907,7 @@ def test_school_colours_are_appended_as_css_variables() -> None:
 def test_listing_ownership_covers_what_build_listings_writes_and_nothing_else(
     listings: dict[str, Rendered], posts: dict[str, bytes]
 ) -> None:
-    assert listing_prefixes(SITE) == (
+    assert urls.listing_prefixes(SITE) == (
         "es/page/", "es/archive/", "es/projects/", "es/authors/",
         "en/page/", "en/archive/", "en/projects/", "en/authors/",
         "sitemaps/",

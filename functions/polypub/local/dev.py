@@ -19,6 +19,7 @@ from polypub.local.template import LANGUAGES_PARAMETER
 from polypub.local.watch import ContentWatcher, sync_folder
 from polypub.model import PostEntry, SourceStatus
 from polypub.settings import Settings
+from polypub.site import urls
 from polypub.wiring import cloud_services
 
 # What the CLI may override on top of the template's defaults and the environment.
@@ -292,7 +293,8 @@ def _entry_line(entry: PostEntry, site_url: str) -> str:
     langs = ", ".join(
         f"{lang} ({version.kind})" for lang, version in sorted(entry.versions.items())
     )
-    return f"  {entry.slug}: {langs} -> {site_url}{entry.source_lang}/posts/{entry.slug}/"
+    page = site_url.rstrip("/") + urls.post_url(entry.source_lang, entry.slug)
+    return f"  {entry.slug}: {langs} -> {page}"
 
 
 def run_dev(options: DevOptions, settings: Settings) -> int:

@@ -35,6 +35,10 @@ from polypub.site.listings import (
 from polypub.site.listings import timestamp as _timestamp
 from polypub.site.render import render
 
+# Re-exported for pipeline.py, which imports it from here until the steps/ split
+# imports it from polypub.site.urls, where the rule lives.
+from polypub.site.urls import listing_prefixes as listing_prefixes
+
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
 ATOM_CONTENT_TYPE = "application/atom+xml; charset=utf-8"
 XML_CONTENT_TYPE = "application/xml; charset=utf-8"
@@ -699,31 +703,9 @@ def build_listings(site: SiteConfig, entries: Sequence[PostEntry]) -> dict[str, 
     return out
 
 
-def listing_prefixes(site: SiteConfig) -> tuple[str, ...]:
-    """Key prefixes whose every object comes from build_listings.
-
-    After a rebuild, a key under one of these that build_listings did not return is
-    stale (an emptied page, month, project or author) and may be deleted. `page/` is
-    where earlier versions kept numbered home pages.
-    """
-    return (
-        *(
-            prefix
-            for lang in site.languages
-            for prefix in (
-                f"{lang}/page/",
-                f"{lang}/archive/",
-                f"{lang}/projects/",
-                f"{lang}/authors/",
-            )
-        ),
-        urls.SITEMAPS_KEY_PREFIX,
-    )
-
-
 def owned_listing_key(site: SiteConfig, key: str) -> bool:
     """True when `key` is build_listings' to write or delete (never a post or an asset)."""
-    if key.startswith(listing_prefixes(site)):
+    if key.startswith(urls.listing_prefixes(site)):
         return True
     fixed = {
         urls.object_key(url)
