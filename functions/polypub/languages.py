@@ -17,9 +17,6 @@ UI_KEYS = (
     "not_found_text", "back_home",
 )  # fmt: skip
 
-# The translation providers that name languages (polypub.translate.providers).
-PROVIDER_NAMES = ("apertium", "google", "deepl", "microsoft", "libre", "mymemory", "aws")
-
 _VOWELS = "aeiou"
 
 
@@ -53,8 +50,8 @@ class Language:
     ui: Mapping[str, str]
     # "from <language>" in this language, per source language (the machine-translation note).
     from_language: Mapping[str, str]
-    # Provider name -> the provider's code for this language; a provider missing here
-    # does not translate from or into it (the provider refuses the pair).
+    # Provider name (polypub.translate.providers.PROVIDERS) -> the provider's code for
+    # this language; a provider missing here refuses pairs with it.
     providers: Mapping[str, str]
     # Provider name -> its code for this language as a target, where it differs
     # (DeepL wants a variant: EN-GB).
@@ -71,16 +68,6 @@ class Language:
             raise ValueError(f"language {self.code!r} lacks UI strings: {', '.join(missing)}")
         if len(self.months) != 12:
             raise ValueError(f"language {self.code!r} names {len(self.months)} months, not 12")
-        unknown = sorted(
-            {
-                *self.providers,
-                *self.provider_targets,
-                *(p for v in self.variants.values() for p in v),
-            }
-            - set(PROVIDER_NAMES)
-        )
-        if unknown:
-            raise ValueError(f"language {self.code!r} names unknown providers: {unknown}")
         object.__setattr__(self, "ui", _frozen(self.ui))
         object.__setattr__(self, "from_language", _frozen(self.from_language))
         object.__setattr__(self, "providers", _frozen(self.providers))

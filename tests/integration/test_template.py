@@ -23,6 +23,7 @@ from polypub.local.template import (
     with_function_code,
     with_parameter_values,
 )
+from polypub.translate.providers import PROVIDERS
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -274,6 +275,31 @@ def test_a_language_list_outside_the_table_cannot_deploy() -> None:
         describe(TEMPLATE, parameters={"SiteLanguages": "es,es"})
 
 
+def test_sync_writes_the_provider_pattern_from_the_registry(tmp_path: Path) -> None:
+    # A new provider in PROVIDERS needs no hand edit of template.yaml.
+    copy = tmp_path / "template.yaml"
+    (tmp_path / "infra" / "cloudfront").mkdir(parents=True)
+    (tmp_path / "infra" / "cloudfront" / "viewer-request.js").write_text(
+        EDGE_FUNCTION.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    copy.write_text(
+        with_parameter_values(
+            TEMPLATE.read_text(encoding="utf-8"),
+            "TranslationProvider",
+            {"AllowedPattern": "^(google)$", "ConstraintDescription": "google"},
+        ),
+        encoding="utf-8",
+    )
+    assert sync_edge_function(copy, check=True) == [
+        "parameter TranslationProvider (AllowedPattern, ConstraintDescription)"
+    ]
+    sync_edge_function(copy)
+    assert copy.read_text(encoding="utf-8") == TEMPLATE.read_text(encoding="utf-8")
+    pattern = load_template(copy)["Parameters"]["TranslationProvider"]["AllowedPattern"]
+    for name in PROVIDERS:
+        assert re.fullmatch(pattern, f"{name},apertium" if name != "apertium" else name)
+
+
 def test_site_language_choices_are_every_order_of_every_set() -> None:
     assert site_language_choices(["es", "en"]) == ["es", "en", "es,en", "en,es"]
     assert len(site_language_choices(["es", "en", "ca", "fr"])) == 4 + 12 + 24 + 24
@@ -363,7 +389,9 @@ def test_sync_rewrites_a_stale_language_list(tmp_path: Path) -> None:
     (tmp_path / "infra" / "cloudfront").mkdir(parents=True)
     copy = tmp_path / "template.yaml"
     stale = with_parameter_values(
-        TEMPLATE.read_text(encoding="utf-8"), "SiteLanguages", "es,en", ["es,en"]
+        TEMPLATE.read_text(encoding="utf-8"),
+        "SiteLanguages",
+        {"Default": "es,en", "AllowedValues": ["es,en"]},
     )
     copy.write_text(stale, encoding="utf-8")
     source = tmp_path / "infra" / "cloudfront" / "viewer-request.js"

@@ -24,6 +24,7 @@ from polypub.site.config import SiteConfig
 from polypub.site.i18n import format_date, format_month, machine_note, og_locale
 from polypub.site.pages import build_listings, render_post_page
 from polypub.translate.errors import ProviderRejected
+from polypub.translate.providers import PROVIDERS
 from polypub.translate.providers.apertium import modes_for
 from polypub.translate.providers.codes import pair_codes
 
@@ -99,6 +100,9 @@ def test_the_table_knows_spanish_english_and_catalan() -> None:
     assert languages.DEFAULT_SITE_LANGUAGES == ("es", "en")
     for code in known_languages():
         assert language(code).code == code
+    # Every provider the table names is a registered one.
+    named = {name for code in known_languages() for name in language(code).providers}
+    assert named <= set(PROVIDERS)
     # DeepL has no Catalan; every other provider names all three.
     assert set(provider_codes("mymemory")) == {"es", "en", "ca"}
     assert set(provider_codes("deepl")) == {"es", "en"}
@@ -115,15 +119,15 @@ def test_an_entry_without_every_ui_string_is_refused() -> None:
             from_language={},
             providers={},
         )
-    with pytest.raises(ValueError, match="unknown providers"):
+    with pytest.raises(ValueError, match="names 11 months"):
         Language(
             code="xx",
             og_locale="xx_XX",
-            months=FRENCH.months,
+            months=FRENCH.months[:11],
             dates=FRENCH.dates,
             ui=FRENCH.ui,
             from_language={},
-            providers={"babelfish": "xx"},
+            providers={},
         )
 
 

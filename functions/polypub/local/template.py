@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ class TemplateError(ValueError):
 # The parameter that names the site languages (the first is the default); the Lambda
 # functions read it as POLYPUB_LANGUAGES, the edge function's inline copy through !Sub.
 LANGUAGES_PARAMETER = "SiteLanguages"
+# The parameter that names the translation providers (POLYPUB_TRANSLATOR).
+PROVIDER_PARAMETER = "TranslationProvider"
 
 
 # ------------------------------------------------------------------ YAML loading
@@ -622,9 +625,13 @@ def with_function_code(template_text: str, logical_id: str, code: str, *, sub: b
 
 
 def with_parameter_values(
-    template_text: str, name: str, default: str, allowed: Sequence[str]
+    template_text: str, name: str, values: Mapping[str, str | Sequence[str]]
 ) -> str:
-    """`template_text` with parameter `name`'s Default and AllowedValues list replaced."""
+    """`template_text` with some fields of parameter `name` replaced (comments kept).
+
+    A string is written as a one-line scalar (JSON-quoted when YAML would misread it
+    plain), a list as a block sequence; each field must already be there.
+    """
     lines = template_text.splitlines(keepends=True)
     try:
         params = lines.index("Parameters:\n")
@@ -635,18 +642,41 @@ def with_parameter_values(
     while end < len(lines) and (not lines[end].strip() or lines[end].startswith("   ")):
         end += 1
     block = lines[start + 1 : end]
-    default_at = next((i for i, line in enumerate(block) if line.startswith("    Default:")), None)
-    allowed_at = next(
-        (i for i, line in enumerate(block) if line.rstrip() == "    AllowedValues:"), None
-    )
-    if default_at is None or allowed_at is None:
-        raise TemplateError(f"parameter {name} needs a Default and an AllowedValues list")
-    block[default_at] = f"    Default: {default}\n"
-    items_end = allowed_at + 1
-    while items_end < len(block) and block[items_end].startswith("      - "):
-        items_end += 1
-    block[allowed_at + 1 : items_end] = [f"      - {value}\n" for value in allowed]
+    for key, value in values.items():
+        at = next((i for i, line in enumerate(block) if line.startswith(f"    {key}:")), None)
+        if at is None:
+            raise TemplateError(f"parameter {name} has no {key} to replace")
+        # The field's old value: its line and any deeper-indented lines under it.
+        stop = at + 1
+        while stop < len(block) and block[stop].startswith("      "):
+            stop += 1
+        if isinstance(value, str):
+            plain = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9,._-]*", value)
+            block[at:stop] = [f"    {key}: {value if plain else json.dumps(value)}\n"]
+        else:
+            block[at:stop] = [f"    {key}:\n", *(f"      - {item}\n" for item in value)]
     return "".join([*lines[: start + 1], *block, *lines[end:]])
+
+
+def generated_parameters() -> dict[str, dict[str, str | list[str]]]:
+    """The parameter fields made from the language table and the provider registry."""
+    from polypub.translate.providers import PROVIDERS
+
+    names = list(PROVIDERS)
+    alternatives = "|".join(names)
+    return {
+        LANGUAGES_PARAMETER: {
+            "Default": ",".join(language_table.DEFAULT_SITE_LANGUAGES),
+            "AllowedValues": site_language_choices(language_table.known_languages()),
+        },
+        PROVIDER_PARAMETER: {
+            "AllowedPattern": f"^({alternatives})(,({alternatives}))*$",
+            "ConstraintDescription": (
+                f"one of {', '.join(names)}, or a comma-separated chain of them "
+                "such as deepl,google,apertium"
+            ),
+        },
+    }
 
 
 def sync_edge_function(template: Path, *, check: bool = False) -> list[str]:
@@ -654,7 +684,8 @@ def sync_edge_function(template: Path, *, check: bool = False) -> list[str]:
 
     From `polypub.languages`: the edge function's language list (the default site
     languages), template.yaml's `!Sub` copy of the edge function, and the
-    SiteLanguages parameter's Default and AllowedValues. With `check`, nothing is
+    SiteLanguages parameter's Default and AllowedValues; from the provider registry,
+    TranslationProvider's AllowedPattern and ConstraintDescription. With `check`, nothing is
     written (for CI and tests): a non-empty answer means run scripts/sync-edge-function.
     """
     data = load_template(template)
@@ -679,15 +710,18 @@ def sync_edge_function(template: Path, *, check: bool = False) -> list[str]:
     if current != {"Fn::Sub": embedded}:
         stale.append(f"{found[0]} FunctionCode")
         wanted_text = with_function_code(wanted_text, found[0], embedded, sub=True)
-    spec = (data.get("Parameters") or {}).get(LANGUAGES_PARAMETER) or {}
-    default = ",".join(language_table.DEFAULT_SITE_LANGUAGES)
-    choices = site_language_choices(language_table.known_languages())
-    if (
-        str(spec.get("Default")) != default
-        or [str(v) for v in spec.get("AllowedValues") or []] != choices
-    ):
-        stale.append(f"parameter {LANGUAGES_PARAMETER} (Default, AllowedValues)")
-        wanted_text = with_parameter_values(wanted_text, LANGUAGES_PARAMETER, default, choices)
+    declared = data.get("Parameters") or {}
+    for name, fields in generated_parameters().items():
+        spec = declared.get(name) or {}
+        current_fields = {
+            key: [str(v) for v in spec.get(key) or []]
+            if isinstance(want, list)
+            else str(spec.get(key))
+            for key, want in fields.items()
+        }
+        if current_fields != fields:
+            stale.append(f"parameter {name} ({', '.join(fields)})")
+            wanted_text = with_parameter_values(wanted_text, name, fields)
     if check or wanted_text == text:
         return stale
     reread = parse_template(wanted_text, source=str(template))
