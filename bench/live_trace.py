@@ -78,6 +78,7 @@ def trace(post_file: Path, rounds: int, *, warm_up: bool = True) -> list[dict[st
     from polypub.handlers import render, translate
     from polypub.local import timing
     from polypub.local.dev import DevOptions, DevSession
+    from polypub.site.urls import post_url
     from polypub.steps import people, post_pages, publish
     from polypub.steps import translate as translate_step
     from polypub.translate.providers import apertium
@@ -155,8 +156,10 @@ def trace(post_file: Path, rounds: int, *, warm_up: bool = True) -> list[dict[st
                     session, timing.WARM_UP_KEY, timing.WARM_UP_POST, warm.slug, marker, 60
                 )
                 timing.unpublish(session, timing.WARM_UP_KEY, warm.slug, marker, 60)
+            assert session.settings is not None
             urls = {
-                lang: f"{session.preview.url}/{lang}/posts/{post.slug}/" for lang in ("es", "en")
+                lang: session.preview.url + post_url(lang, post.slug)
+                for lang in session.settings.languages
             }
             key = f"posts/{post_file.name}"
             for index in range(rounds):

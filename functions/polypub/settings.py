@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-SUPPORTED_LANGUAGES = ("es", "en", "ca")
-CATALAN_VARIANTS = ("central", "valencia")
+from polypub import languages as language_table
+
 # Environment variable -> provider whose API key it holds.
 API_KEY_VARIABLES = {
     "POLYPUB_DEEPL_API_KEY": "deepl",
@@ -41,7 +41,7 @@ class Settings:
     # SNS topic that failure reports are also published to (blank: reports stay in the
     # bucket and `polypub status`).
     report_topic_arn: str = ""
-    languages: tuple[str, ...] = ("es", "en")
+    languages: tuple[str, ...] = language_table.DEFAULT_SITE_LANGUAGES
     translators: tuple[str, ...] = ("apertium",)
     site_url: str = "http://localhost:8000"
     site_name: str = "Polyglot Press"
@@ -71,21 +71,27 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.languages:
             raise SettingsError("POLYPUB_LANGUAGES names no language")
-        unknown = [lang for lang in self.languages if lang not in SUPPORTED_LANGUAGES]
+        unknown = [lang for lang in self.languages if not language_table.is_known(lang)]
         if unknown:
             raise SettingsError(
                 f"unsupported site language(s) {', '.join(unknown)}; "
-                f"choose from {', '.join(SUPPORTED_LANGUAGES)}"
+                f"choose from {', '.join(language_table.known_languages())}"
             )
         if len(set(self.languages)) != len(self.languages):
             raise SettingsError("POLYPUB_LANGUAGES names a language twice")
         if not self.translators:
             raise SettingsError("POLYPUB_TRANSLATOR names no provider")
-        if self.catalan_variant not in CATALAN_VARIANTS:
+        catalan_variants = tuple(language_table.CATALAN.variants)
+        if self.catalan_variant not in catalan_variants:
             raise SettingsError(
                 f"POLYPUB_CATALAN_VARIANT={self.catalan_variant!r}; "
-                f"choose {' or '.join(CATALAN_VARIANTS)}"
+                f"choose {' or '.join(catalan_variants)}"
             )
+
+    @property
+    def language_variants(self) -> dict[str, str]:
+        """Language -> the regional variant chosen for it (polypub.languages' `variants`)."""
+        return {language_table.CATALAN.code: self.catalan_variant}
 
     @property
     def default_language(self) -> str:

@@ -167,9 +167,9 @@ def test_extensionless_language_paths_get_a_slash(
 
 
 def test_languages_constant_is_the_default_order() -> None:
-    # The default language is the first: Spanish, per the design.
+    # The default language is the first: Spanish, per the design (polypub.languages).
     text = FUNCTION.read_text(encoding="utf-8")
-    assert "var LANGUAGES = ['es', 'en'];" in text
+    assert "var LANGUAGES = 'es,en'.split(',');" in text
 
 
 def test_fits_cloudfront_functions_size_limit() -> None:
@@ -231,3 +231,26 @@ def test_the_switcher_script_sets_the_cookie_this_function_reads(edge: EdgeFunct
         other = "en" if lang == "es" else "es"
         result = edge.run(event("/", accept_language=other, cookies={cookie: lang}))
         assert result["headers"]["location"]["value"] == f"/{lang}/"
+
+
+def test_a_stack_with_catalan_routes_catalan() -> None:
+    # What CloudFormation deploys with SiteLanguages=es,en,ca (and the preview runs
+    # for POLYPUB_LANGUAGES=es,en,ca): the same file with the parameter's list.
+    function = EdgeFunction(FUNCTION, languages=("es", "en", "ca"))
+    try:
+        assert function.run(event("/", accept_language="ca-ES,ca;q=0.9"))["headers"]["location"][
+            "value"
+        ] == ("/ca/")
+        assert function.run(event("/ca/posts/hola"))["headers"]["location"]["value"] == (
+            "/ca/posts/hola/"
+        )
+        assert function.run(event("/", accept_language="fr"))["headers"]["location"]["value"] == (
+            "/es/"
+        )
+    finally:
+        function.close()
+
+
+def test_without_catalan_the_edge_ignores_it(edge: EdgeFunction) -> None:
+    assert edge.run(event("/", accept_language="ca"))["headers"]["location"]["value"] == "/es/"
+    assert edge.run(event("/ca/posts/hola"))["uri"] == "/ca/posts/hola"

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cfnlint.api import lint_file
 
+from polypub.languages import DEFAULT_SITE_LANGUAGES
 from polypub.local.template import (
+    TemplateError,
     describe,
+    edge_source,
     load_template,
     parse_template,
+    site_language_choices,
     sync_edge_function,
     with_function_code,
+    with_parameter_values,
 )
+from polypub.translate.providers import PROVIDERS
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -234,12 +242,67 @@ def test_edge_function_runs_on_viewer_request_without_a_root_object(
 
 
 def test_site_languages_parameter_matches_the_edge_function(template: dict[str, Any]) -> None:
-    match = re.search(r"var LANGUAGES = \[([^\]]*)\];", EDGE_FUNCTION.read_text(encoding="utf-8"))
+    match = re.search(r"var LANGUAGES = '([a-z,]*)'", EDGE_FUNCTION.read_text(encoding="utf-8"))
     assert match is not None
-    languages = ",".join(re.findall(r"'([a-z]+)'", match.group(1)))
     parameter = template["Parameters"]["SiteLanguages"]
-    assert parameter["Default"] == languages
-    assert parameter["AllowedValues"] == [languages]
+    assert parameter["Default"] == match.group(1) == ",".join(DEFAULT_SITE_LANGUAGES)
+    assert "es,en" in parameter["AllowedValues"]
+    assert "es,en,ca" in parameter["AllowedValues"]
+    assert "es,es" not in parameter["AllowedValues"]
+
+
+def test_generated_parts_are_up_to_date() -> None:
+    # Fails when polypub/languages.py or the edge function changed without
+    # scripts/sync-edge-function: a deploy would use a stale copy.
+    assert sync_edge_function(TEMPLATE, check=True) == []
+
+
+def test_the_deployed_edge_function_takes_its_languages_from_the_parameter() -> None:
+    # A stack deployed with Catalan routes it with no code change: CloudFormation
+    # substitutes SiteLanguages into the function's code.
+    stack = describe(TEMPLATE, parameters={"SiteLanguages": "ca,es,en"})
+    assert stack.edge_function is not None
+    source = EDGE_FUNCTION.read_text(encoding="utf-8")
+    assert stack.edge_function.code == edge_source(source, ("ca", "es", "en"))
+    assert "var LANGUAGES = 'ca,es,en'.split(',');" in stack.edge_function.code
+    assert stack.languages == ("ca", "es", "en")
+
+
+def test_a_language_list_outside_the_table_cannot_deploy() -> None:
+    with pytest.raises(TemplateError, match="SiteLanguages"):
+        describe(TEMPLATE, parameters={"SiteLanguages": "es,fr"})
+    with pytest.raises(TemplateError, match="SiteLanguages"):
+        describe(TEMPLATE, parameters={"SiteLanguages": "es,es"})
+
+
+def test_sync_writes_the_provider_pattern_from_the_registry(tmp_path: Path) -> None:
+    # A new provider in PROVIDERS needs no hand edit of template.yaml.
+    copy = tmp_path / "template.yaml"
+    (tmp_path / "infra" / "cloudfront").mkdir(parents=True)
+    (tmp_path / "infra" / "cloudfront" / "viewer-request.js").write_text(
+        EDGE_FUNCTION.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    copy.write_text(
+        with_parameter_values(
+            TEMPLATE.read_text(encoding="utf-8"),
+            "TranslationProvider",
+            {"AllowedPattern": "^(google)$", "ConstraintDescription": "google"},
+        ),
+        encoding="utf-8",
+    )
+    assert sync_edge_function(copy, check=True) == [
+        "parameter TranslationProvider (AllowedPattern, ConstraintDescription)"
+    ]
+    sync_edge_function(copy)
+    assert copy.read_text(encoding="utf-8") == TEMPLATE.read_text(encoding="utf-8")
+    pattern = load_template(copy)["Parameters"]["TranslationProvider"]["AllowedPattern"]
+    for name in PROVIDERS:
+        assert re.fullmatch(pattern, f"{name},apertium" if name != "apertium" else name)
+
+
+def test_site_language_choices_are_every_order_of_every_set() -> None:
+    assert site_language_choices(["es", "en"]) == ["es", "en", "es,en", "en,es"]
+    assert len(site_language_choices(["es", "en", "ca", "fr"])) == 4 + 12 + 24 + 24
 
 
 def test_security_headers() -> None:
@@ -315,11 +378,36 @@ def test_sync_rewrites_a_stale_copy(tmp_path: Path) -> None:
     source = tmp_path / "infra" / "cloudfront" / "viewer-request.js"
     source.write_text(EDGE_FUNCTION.read_text(encoding="utf-8"), encoding="utf-8")
 
-    assert sync_edge_function(copy, check=True) is True
+    assert sync_edge_function(copy, check=True) == ["ViewerRequestFunction FunctionCode"]
     assert copy.read_text(encoding="utf-8") == stale
-    assert sync_edge_function(copy) is True
+    assert sync_edge_function(copy) == ["ViewerRequestFunction FunctionCode"]
     assert copy.read_text(encoding="utf-8") == TEMPLATE.read_text(encoding="utf-8")
-    assert sync_edge_function(copy) is False
+    assert sync_edge_function(copy) == []
+
+
+def test_sync_rewrites_a_stale_language_list(tmp_path: Path) -> None:
+    (tmp_path / "infra" / "cloudfront").mkdir(parents=True)
+    copy = tmp_path / "template.yaml"
+    stale = with_parameter_values(
+        TEMPLATE.read_text(encoding="utf-8"),
+        "SiteLanguages",
+        {"Default": "es,en", "AllowedValues": ["es,en"]},
+    )
+    copy.write_text(stale, encoding="utf-8")
+    source = tmp_path / "infra" / "cloudfront" / "viewer-request.js"
+    code = EDGE_FUNCTION.read_text(encoding="utf-8")
+    source.write_text(code.replace("'es,en'.split", "'en'.split"), encoding="utf-8")
+    script = [sys.executable, str(ROOT / "scripts" / "sync-edge-function"), "--template", str(copy)]
+
+    checked = subprocess.run([*script, "--check"], capture_output=True, text=True, check=False)
+    assert checked.returncode == 1
+    assert "LANGUAGES line" in checked.stderr
+    assert "parameter SiteLanguages" in checked.stderr
+    assert copy.read_text(encoding="utf-8") == stale
+    subprocess.run(script, capture_output=True, check=True)
+    assert copy.read_text(encoding="utf-8") == TEMPLATE.read_text(encoding="utf-8")
+    assert source.read_text(encoding="utf-8") == code
+    assert subprocess.run([*script, "--check"], check=False).returncode == 0
 
 
 @pytest.mark.parametrize(

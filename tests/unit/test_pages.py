@@ -11,17 +11,17 @@ from typing import Literal
 
 import pytest
 
+from polypub.languages import UI_KEYS, known_languages, language
 from polypub.model import PostEntry, VersionInfo
-from polypub.settings import SUPPORTED_LANGUAGES, Settings
+from polypub.settings import Settings
 from polypub.site import urls
 from polypub.site.config import SiteConfig
-from polypub.site.i18n import UI, format_date, format_month
+from polypub.site.i18n import format_date, format_month
 from polypub.site.images import ImageSize
 from polypub.site.pages import (
     FEED_SIZE,
     Rendered,
     build_listings,
-    listing_prefixes,
     owned_listing_key,
     project_title,
     render_post_page,
@@ -907,7 +907,7 @@ def test_school_colours_are_appended_as_css_variables() -> None:
 def test_listing_ownership_covers_what_build_listings_writes_and_nothing_else(
     listings: dict[str, Rendered], posts: dict[str, bytes]
 ) -> None:
-    assert listing_prefixes(SITE) == (
+    assert urls.listing_prefixes(SITE) == (
         "es/page/", "es/archive/", "es/projects/", "es/authors/",
         "en/page/", "en/archive/", "en/projects/", "en/authors/",
         "sitemaps/",
@@ -946,9 +946,10 @@ def test_site_config_from_settings() -> None:
 
 
 def test_every_supported_language_has_every_interface_string() -> None:
-    keys = set(UI["es"])
-    for lang in SUPPORTED_LANGUAGES:
-        assert set(UI[lang]) == keys, lang
+    for lang in known_languages():
+        assert set(language(lang).ui) == set(UI_KEYS), lang
+        # The machine-translation note can name every language a post may come from.
+        assert set(language(lang).from_language) == set(known_languages()), lang
 
 
 @pytest.mark.parametrize(

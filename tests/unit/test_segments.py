@@ -10,13 +10,13 @@ import pytest
 from polypub.content.markdown import render_body
 from polypub.content.segments import (
     DEFAULT_PROTECTED_TERMS,
+    PlaceholderMismatch,
     Tag,
     normalise,
     parse_tagged,
     segment_body,
     segment_text,
 )
-from polypub.translate.errors import PlaceholderMismatch
 
 BODY = """\
 # Our *eTwinning* trip

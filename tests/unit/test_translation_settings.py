@@ -41,12 +41,13 @@ def test_an_unknown_catalan_variant_is_a_configuration_error() -> None:
 
 
 def test_apertium_modes_for_catalan_and_the_valencian_variant() -> None:
-    central = modes_for("central")
+    central = modes_for({"ca": "central"})
+    assert modes_for() == central
     assert central[("es", "ca")] == "spa-cat"
     assert central[("en", "ca")] == "eng-cat"
     assert central[("ca", "es")] == "cat-spa"
     assert central[("ca", "en")] == "cat-eng"
-    valencia = modes_for("valencia")
+    valencia = modes_for({"ca": "valencia"})
     assert valencia[("es", "ca")] == "spa-cat_valencia"
     assert valencia[("en", "ca")] == "eng-cat_valencia"
     assert valencia[("ca", "es")] == "cat-spa"

@@ -112,3 +112,21 @@ def test_absolute_urls_use_the_configured_base_without_doubling_slashes() -> Non
 )
 def test_image_sources_are_site_paths_or_http_only(value: str, src: str | None) -> None:
     assert urls.asset_src(value) == src
+
+
+def test_listing_prefixes_are_where_listing_urls_live() -> None:
+    site = SiteConfig.from_settings(Settings(languages=("es", "en", "ca")))
+    prefixes = urls.listing_prefixes(site)
+    assert prefixes[:4] == ("es/page/", "es/archive/", "es/projects/", "es/authors/")
+    assert prefixes[-1] == "sitemaps/"
+    assert len(prefixes) == 3 * 4 + 1
+    # Every listing URL that is not a language's front page falls under one of them.
+    for url in (
+        urls.home_url("ca", 2),
+        urls.archive_url("home", "en", "", "2024-05"),
+        urls.project_url("ca", "Projecte Erasmus+"),
+        urls.archive_url("author", "es", "lucia-perez", "2023-12"),
+        urls.sitemap_shard_url("2024-05"),
+    ):
+        assert urls.object_key(url).startswith(prefixes), url
+    assert not urls.object_key(urls.post_url("es", "hola")).startswith(prefixes)

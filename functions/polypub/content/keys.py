@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from polypub.languages import DEFAULT_SITE_LANGUAGES
+
 SourceKind = Literal["post", "translation", "asset", "config", "other"]
 
 # The system writes a plain-text report beside an upload that failed, so that a
@@ -55,7 +57,7 @@ def _is_unsafe(key: str) -> bool:
     return any(part in ("", ".", "..") for part in key.split("/"))
 
 
-def classify_key(key: str, languages: Sequence[str] = ("es", "en")) -> SourceKey:
+def classify_key(key: str, languages: Sequence[str] = DEFAULT_SITE_LANGUAGES) -> SourceKey:
     """Classify a (URL-decoded) source-bucket key.
 
     Files whose name starts with '.' are "other": Finder and Cyberduck upload

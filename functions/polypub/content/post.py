@@ -26,6 +26,7 @@ from polypub.content.errors import (
 )
 from polypub.content.keys import classify_key
 from polypub.content.markdown import check_complexity
+from polypub.languages import DEFAULT_SITE_LANGUAGES
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 # Front matter is a handful of fields; these bounds keep a hostile upload from
@@ -99,7 +100,7 @@ def parse_post(
     key: str,
     data: bytes,
     *,
-    languages: Sequence[str] = ("es", "en"),
+    languages: Sequence[str] = DEFAULT_SITE_LANGUAGES,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Post:
     """Parse and validate the object stored at ``key``; raise a ContentError if unusable."""

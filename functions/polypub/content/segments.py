@@ -31,7 +31,16 @@ from typing import Literal, NamedTuple
 from markdown_it.token import Token
 
 from polypub.content.markdown import markdown, parse_body
-from polypub.translate.errors import PlaceholderMismatch
+
+
+class PlaceholderMismatch(ValueError):
+    """A translated segment lost, duplicated, invented or mis-nested placeholder tags.
+
+    Internal to translation: the engine (polypub.translate.engine) checks every answer
+    with Segment.check and translates the segment's pieces separately instead.
+    Defined here, where the placeholders are, so that content/ imports nothing above it.
+    """
+
 
 # Do-not-translate terms when the site has no glossary (polypub.translate.glossary
 # reads config/glossary.yml and hands its terms to the functions below).

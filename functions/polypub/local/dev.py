@@ -15,9 +15,11 @@ from polypub.handlers import render, runtime, translate
 from polypub.local.aws import EmbeddedAws, start_embedded_aws
 from polypub.local.preview import PreviewServer, bucket_reader
 from polypub.local.pump import PumpResult, PumpWorkers, QueuePump, drain
+from polypub.local.template import LANGUAGES_PARAMETER
 from polypub.local.watch import ContentWatcher, sync_folder
 from polypub.model import PostEntry, SourceStatus
 from polypub.settings import Settings
+from polypub.site import urls
 from polypub.wiring import cloud_services
 
 # What the CLI may override on top of the template's defaults and the environment.
@@ -86,10 +88,17 @@ class DevSession:
         options = self.options
         self.aws = aws = start_embedded_aws(options.aws_port, template=options.template)
         try:
+            # The edge function routes the languages the site has, as a stack deployed
+            # with the same SiteLanguages would.
+            chosen = Settings.from_env(
+                {"POLYPUB_LANGUAGES": os.environ.get("POLYPUB_LANGUAGES", "")}
+            )
+            parameters = {LANGUAGES_PARAMETER: ",".join(chosen.languages)}
             self.preview = PreviewServer.from_template(
                 bucket_reader(aws.client("s3"), aws.site_bucket),
                 options.template,
                 port=options.port,
+                parameters=parameters,
             ).start()
             env = aws.env(site_url=self.preview.url)
             # Locally the offline provider is the default; the environment or a flag may
@@ -284,7 +293,8 @@ def _entry_line(entry: PostEntry, site_url: str) -> str:
     langs = ", ".join(
         f"{lang} ({version.kind})" for lang, version in sorted(entry.versions.items())
     )
-    return f"  {entry.slug}: {langs} -> {site_url}{entry.source_lang}/posts/{entry.slug}/"
+    page = site_url.rstrip("/") + urls.post_url(entry.source_lang, entry.slug)
+    return f"  {entry.slug}: {langs} -> {page}"
 
 
 def run_dev(options: DevOptions, settings: Settings) -> int:

@@ -10,6 +10,7 @@ import mimetypes
 import queue
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import ClientError
 
-from polypub.local.template import describe
+from polypub.languages import DEFAULT_SITE_LANGUAGES
+from polypub.local.template import describe, edge_source
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -88,7 +90,14 @@ class EdgeFunction:
     or stalls is replaced on the next call.
     """
 
-    def __init__(self, source: Path, *, node: str | None = None, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        source: Path,
+        *,
+        node: str | None = None,
+        timeout: float = 5.0,
+        languages: Sequence[str] | None = None,
+    ) -> None:
         found = node or shutil.which("node")
         if found is None:
             raise EdgeFunctionError(
@@ -97,6 +106,14 @@ class EdgeFunction:
         if not source.is_file():
             raise EdgeFunctionError(f"edge function {source} does not exist")
         self.source = source
+        self._script = source
+        if languages is not None:
+            # What CloudFormation deploys for these languages (template.yaml's !Sub
+            # copy), made from the file itself so that an edit shows without a sync.
+            self._scratch = tempfile.TemporaryDirectory(prefix="polypub-edge-")
+            self._script = Path(self._scratch.name) / source.name
+            code = edge_source(source.read_text(encoding="utf-8"), languages)
+            self._script.write_text(code, encoding="utf-8")
         self._node = found
         self._timeout = timeout
         self._lock = threading.Lock()
@@ -106,7 +123,7 @@ class EdgeFunction:
 
     def _start(self) -> subprocess.Popen[str]:
         child = subprocess.Popen(
-            [self._node, str(EDGE_RUNNER), str(self.source)],
+            [self._node, str(EDGE_RUNNER), str(self._script)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             # The function's console.log goes to stderr, as CloudWatch would show it.
@@ -271,16 +288,18 @@ class PreviewServer:
         *,
         edge_function: Path,
         security_headers: Mapping[str, str] | None = None,
-        languages: Sequence[str] = ("es", "en"),
+        languages: Sequence[str] | None = None,
         not_found_page: str = "/404.html",
         host: str = "127.0.0.1",
         port: int = 0,
         node: str | None = None,
     ) -> None:
         self._reader = reader
-        self.edge = EdgeFunction(edge_function, node=node)
+        # With `languages`, the edge function routes exactly these (the SiteLanguages
+        # parameter); without, it runs as its file says.
+        self.edge = EdgeFunction(edge_function, node=node, languages=languages)
         self.security_headers = dict(security_headers or {})
-        self.languages = tuple(languages)
+        self.languages = tuple(languages or DEFAULT_SITE_LANGUAGES)
         self.not_found_page = not_found_page
         self._address = (host, port)
         self._httpd: _Server | None = None

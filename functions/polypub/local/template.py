@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 
+from polypub import languages as language_table
+
 
 class TemplateError(ValueError):
     """template.yaml does not say something the local stack needs, or says it wrongly."""
+
+
+# The parameter that names the site languages (the first is the default); the Lambda
+# functions read it as POLYPUB_LANGUAGES, the edge function's inline copy through !Sub.
+LANGUAGES_PARAMETER = "SiteLanguages"
+# The parameter that names the translation providers (POLYPUB_TRANSLATOR).
+PROVIDER_PARAMETER = "TranslationProvider"
 
 
 # ------------------------------------------------------------------ YAML loading
@@ -165,7 +176,8 @@ class LocalStack:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        return tuple(p.strip() for p in self.parameters.get("SiteLanguages", "").split(",") if p)
+        value = self.parameters.get(LANGUAGES_PARAMETER, "")
+        return tuple(p.strip() for p in value.split(",") if p)
 
     def bucket(self, logical_id: str) -> BucketSpec:
         return _find(self.buckets, logical_id, "bucket")
@@ -253,7 +265,7 @@ def describe(
         queues=queues,
         tables=tables,
         functions=functions,
-        edge_function=_edge_function(template, resources),
+        edge_function=_edge_function(template, resources, params),
         security_headers=_security_headers(resources),
         error_pages=_error_pages(resources),
         environment=environment,
@@ -418,15 +430,19 @@ def _edge_resource(resources: Mapping[str, Any]) -> tuple[str, dict[str, Any]] |
     return None
 
 
-def _edge_function(template: Path, resources: Mapping[str, Any]) -> EdgeFunctionSpec | None:
+def _edge_function(
+    template: Path, resources: Mapping[str, Any], params: Mapping[str, str]
+) -> EdgeFunctionSpec | None:
     found = _edge_resource(resources)
     if found is None:
         return None
     logical, res = found
     props = res.get("Properties") or {}
     code = props.get("FunctionCode")
+    if isinstance(code, dict) and isinstance(code.get("Fn::Sub"), str):
+        code = resolve_sub(code["Fn::Sub"], params)
     if not isinstance(code, str):
-        raise TemplateError(f"{logical}: FunctionCode must be inline text")
+        raise TemplateError(f"{logical}: FunctionCode must be inline text or !Sub of it")
     source = (res.get("Metadata") or {}).get("SourceFile")
     return EdgeFunctionSpec(
         logical_id=logical,
@@ -492,11 +508,73 @@ def _error_pages(resources: Mapping[str, Any]) -> dict[int, ErrorPage]:
 
 # ------------------------------------------------------------------ edge function sync
 
+# The one line of the edge function that names the site languages.
+_LANGUAGES_LINE = re.compile(r"^var LANGUAGES = .*;$", re.MULTILINE)
+_SUB_REFERENCE = re.compile(r"\$\{(!?)([^}]*)\}")
 
-def with_function_code(template_text: str, logical_id: str, code: str) -> str:
+
+def resolve_sub(text: str, params: Mapping[str, str]) -> str:
+    """`Fn::Sub` of parameters, as CloudFormation does it: `${Name}` -> value, `${!x}` -> `${x}`."""
+
+    def value(match: re.Match[str]) -> str:
+        if match.group(1):
+            return "${" + match.group(2) + "}"
+        name = match.group(2)
+        if name not in params:
+            raise TemplateError(f"!Sub names ${{{name}}}, which is no parameter")
+        return params[name]
+
+    return _SUB_REFERENCE.sub(value, text)
+
+
+def _with_languages_line(code: str, line: str) -> str:
+    if len(_LANGUAGES_LINE.findall(code)) != 1:
+        raise TemplateError("the edge function must have exactly one `var LANGUAGES = ...;` line")
+    return _LANGUAGES_LINE.sub(lambda _: line, code)
+
+
+def edge_source(code: str, languages: Sequence[str]) -> str:
+    """The edge function with its language list set to `languages` (the first is the default).
+
+    A comma-separated string split at load, so that the template's copy can take the
+    same list from the SiteLanguages parameter (edge_template_code).
+    """
+    if not languages or any(not re.fullmatch(r"[a-z]{2,3}", lang) for lang in languages):
+        raise TemplateError(f"not a list of language codes: {list(languages)}")
+    return _with_languages_line(code, f"var LANGUAGES = '{','.join(languages)}'.split(',');")
+
+
+def edge_template_code(code: str) -> str:
+    """template.yaml's `!Sub` copy of the edge function: its list is the parameter's value.
+
+    CloudFront Functions cannot read parameters, but CloudFormation substitutes them
+    into FunctionCode at deploy time, so a stack deployed with `es,en,ca` routes
+    Catalan with no code change. AllowedValues keeps quotes out of the value.
+    """
+    escaped = code.replace("${", "${!")
+    return _with_languages_line(
+        escaped, f"var LANGUAGES = '${{{LANGUAGES_PARAMETER}}}'.split(',');"
+    )
+
+
+def site_language_choices(codes: Sequence[str]) -> list[str]:
+    """Every value SiteLanguages may take: each order of each non-empty set of `codes`.
+
+    Settings accepts any list of distinct known languages; the first is the default,
+    so order matters (`es,en` and `en,es` are different sites).
+    """
+    return [
+        ",".join(choice)
+        for size in range(1, len(codes) + 1)
+        for choice in itertools.permutations(codes, size)
+    ]
+
+
+def with_function_code(template_text: str, logical_id: str, code: str, *, sub: bool = False) -> str:
     """`template_text` with the FunctionCode block of `logical_id` replaced by `code`.
 
-    Edits the text rather than dumping YAML so comments and layout survive.
+    Edits the text rather than dumping YAML so comments and layout survive. With `sub`,
+    the block is a `!Sub` (CloudFormation substitutes `${Parameter}` in it).
     """
     lines = template_text.splitlines(keepends=True)
     start = next(
@@ -513,7 +591,7 @@ def with_function_code(template_text: str, logical_id: str, code: str) -> str:
     for i in range(start + 1, len(lines)):
         if re.match(r"  \S", lines[i]):  # the next resource
             break
-        if re.fullmatch(r"\s+FunctionCode:\s*\|[-+]?\s*", lines[i]):
+        if re.fullmatch(r"\s+FunctionCode:\s*(!Sub\s+)?\|[-+]?\s*", lines[i]):
             key = i
             break
     if key is None:
@@ -536,7 +614,8 @@ def with_function_code(template_text: str, logical_id: str, code: str) -> str:
     pad = " " * (indent + 2)
     body = [f"{pad}{line}\n" if line else "\n" for line in stripped.split("\n")]
     body += ["\n"] * max(newlines - 1, 0)
-    header = f"{' ' * indent}FunctionCode: |{chomp}\n"
+    tag = "!Sub " if sub else ""
+    header = f"{' ' * indent}FunctionCode: {tag}|{chomp}\n"
     rest = lines[end:]
     if chomp == "+":
         # "Keep" would swallow the blank lines that separate the next resource.
@@ -545,24 +624,108 @@ def with_function_code(template_text: str, logical_id: str, code: str) -> str:
     return "".join([*lines[:key], header, *body, *rest])
 
 
-def sync_edge_function(template: Path, *, check: bool = False) -> bool:
-    """Copy the edge function's source file into template.yaml; True when it differed.
+def with_parameter_values(
+    template_text: str, name: str, values: Mapping[str, str | Sequence[str]]
+) -> str:
+    """`template_text` with some fields of parameter `name` replaced (comments kept).
 
-    With `check`, only report whether they differ (for CI).
+    A string is written as a one-line scalar (JSON-quoted when YAML would misread it
+    plain), a list as a block sequence; each field must already be there.
+    """
+    lines = template_text.splitlines(keepends=True)
+    try:
+        params = lines.index("Parameters:\n")
+        start = next(i for i in range(params + 1, len(lines)) if lines[i] == f"  {name}:\n")
+    except (ValueError, StopIteration):
+        raise TemplateError(f"template has no parameter {name}") from None
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end].startswith("   ")):
+        end += 1
+    block = lines[start + 1 : end]
+    for key, value in values.items():
+        at = next((i for i, line in enumerate(block) if line.startswith(f"    {key}:")), None)
+        if at is None:
+            raise TemplateError(f"parameter {name} has no {key} to replace")
+        # The field's old value: its line and any deeper-indented lines under it.
+        stop = at + 1
+        while stop < len(block) and block[stop].startswith("      "):
+            stop += 1
+        if isinstance(value, str):
+            plain = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9,._-]*", value)
+            block[at:stop] = [f"    {key}: {value if plain else json.dumps(value)}\n"]
+        else:
+            block[at:stop] = [f"    {key}:\n", *(f"      - {item}\n" for item in value)]
+    return "".join([*lines[: start + 1], *block, *lines[end:]])
+
+
+def generated_parameters() -> dict[str, dict[str, str | list[str]]]:
+    """The parameter fields made from the language table and the provider registry."""
+    from polypub.translate.providers import PROVIDERS
+
+    names = list(PROVIDERS)
+    alternatives = "|".join(names)
+    return {
+        LANGUAGES_PARAMETER: {
+            "Default": ",".join(language_table.DEFAULT_SITE_LANGUAGES),
+            "AllowedValues": site_language_choices(language_table.known_languages()),
+        },
+        PROVIDER_PARAMETER: {
+            "AllowedPattern": f"^({alternatives})(,({alternatives}))*$",
+            "ConstraintDescription": (
+                f"one of {', '.join(names)}, or a comma-separated chain of them "
+                "such as deepl,google,apertium"
+            ),
+        },
+    }
+
+
+def sync_edge_function(template: Path, *, check: bool = False) -> list[str]:
+    """Write what is generated from the language table; the names of what was stale.
+
+    From `polypub.languages`: the edge function's language list (the default site
+    languages), template.yaml's `!Sub` copy of the edge function, and the
+    SiteLanguages parameter's Default and AllowedValues; from the provider registry,
+    TranslationProvider's AllowedPattern and ConstraintDescription. With `check`, nothing is
+    written (for CI and tests): a non-empty answer means run scripts/sync-edge-function.
     """
     data = load_template(template)
     found = _edge_resource(data["Resources"])
-    spec = _edge_function(template, data["Resources"])
-    if found is None or spec is None or spec.source_file is None:
+    source = ((found[1].get("Metadata") or {}).get("SourceFile")) if found else None
+    if found is None or not source:
         raise TemplateError("no AWS::CloudFront::Function with Metadata SourceFile")
-    code = spec.source_file.read_text(encoding="utf-8")
-    if spec.code == code:
-        return False
-    if check:
-        return True
-    text = with_function_code(template.read_text(encoding="utf-8"), found[0], code)
-    reread = parse_template(text, source=str(template))
-    if reread["Resources"][found[0]]["Properties"]["FunctionCode"] != code:
+    source_file = template.parent / source
+    stale: list[str] = []
+
+    code = source_file.read_text(encoding="utf-8")
+    wanted_code = edge_source(code, language_table.DEFAULT_SITE_LANGUAGES)
+    if code != wanted_code:
+        stale.append(f"{source} (its LANGUAGES line)")
+        if not check:
+            source_file.write_text(wanted_code, encoding="utf-8")
+
+    text = template.read_text(encoding="utf-8")
+    wanted_text = text
+    embedded = edge_template_code(wanted_code)
+    current = found[1].get("Properties", {}).get("FunctionCode")
+    if current != {"Fn::Sub": embedded}:
+        stale.append(f"{found[0]} FunctionCode")
+        wanted_text = with_function_code(wanted_text, found[0], embedded, sub=True)
+    declared = data.get("Parameters") or {}
+    for name, fields in generated_parameters().items():
+        spec = declared.get(name) or {}
+        current_fields = {
+            key: [str(v) for v in spec.get(key) or []]
+            if isinstance(want, list)
+            else str(spec.get(key))
+            for key, want in fields.items()
+        }
+        if current_fields != fields:
+            stale.append(f"parameter {name} ({', '.join(fields)})")
+            wanted_text = with_parameter_values(wanted_text, name, fields)
+    if check or wanted_text == text:
+        return stale
+    reread = parse_template(wanted_text, source=str(template))
+    if reread["Resources"][found[0]]["Properties"]["FunctionCode"] != {"Fn::Sub": embedded}:
         raise TemplateError("could not embed the edge function exactly; check its whitespace")
-    template.write_text(text, encoding="utf-8")
-    return True
+    template.write_text(wanted_text, encoding="utf-8")
+    return stale

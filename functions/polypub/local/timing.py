@@ -15,6 +15,7 @@ from pathlib import Path
 
 from polypub.content.post import parse_post
 from polypub.local.dev import DevOptions, DevSession
+from polypub.site.urls import post_url
 
 
 def _serves(url: str, needle: str) -> bool:
@@ -98,7 +99,8 @@ def measure(
 
 def _urls(session: DevSession, slug: str) -> list[str]:
     assert session.preview is not None
-    return [f"{session.preview.url}/{lang}/posts/{slug}/" for lang in ("es", "en")]
+    assert session.settings is not None
+    return [session.preview.url + post_url(lang, slug) for lang in session.settings.languages]
 
 
 def publish(

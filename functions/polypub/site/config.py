@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from polypub.site.i18n import UI
+from polypub.languages import is_known
 from polypub.site.images import ImageSize
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class SiteConfig:
     def __post_init__(self) -> None:
         if not self.languages:
             raise ValueError("a site needs at least one language")
-        missing = [lang for lang in self.languages if lang not in UI]
+        missing = [lang for lang in self.languages if not is_known(lang)]
         if missing:
             raise ValueError(f"no interface strings for language(s) {', '.join(missing)}")
         if self.default_language not in self.languages:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from polypub.model import PostEntry
 from polypub.site import urls
 from polypub.site.config import SiteConfig
-from polypub.site.i18n import OG_LOCALES, format_date, format_month, machine_note, ui
+from polypub.site.i18n import format_date, format_month, machine_note, og_locale, ui
 from polypub.site.images import ImageSize
 from polypub.site.listings import (
     ALL,
@@ -97,12 +97,12 @@ class Head:
 
     @property
     def locale(self) -> str:
-        return OG_LOCALES.get(self.lang, self.lang)
+        return og_locale(self.lang)
 
     @property
     def locale_alternates(self) -> tuple[str, ...]:
         return tuple(
-            OG_LOCALES.get(link.hreflang, link.hreflang)
+            og_locale(link.hreflang)
             for link in self.alternates
             if link.hreflang not in ("x-default", self.lang)
         )
@@ -699,31 +699,9 @@ def build_listings(site: SiteConfig, entries: Sequence[PostEntry]) -> dict[str, 
     return out
 
 
-def listing_prefixes(site: SiteConfig) -> tuple[str, ...]:
-    """Key prefixes whose every object comes from build_listings.
-
-    After a rebuild, a key under one of these that build_listings did not return is
-    stale (an emptied page, month, project or author) and may be deleted. `page/` is
-    where earlier versions kept numbered home pages.
-    """
-    return (
-        *(
-            prefix
-            for lang in site.languages
-            for prefix in (
-                f"{lang}/page/",
-                f"{lang}/archive/",
-                f"{lang}/projects/",
-                f"{lang}/authors/",
-            )
-        ),
-        urls.SITEMAPS_KEY_PREFIX,
-    )
-
-
 def owned_listing_key(site: SiteConfig, key: str) -> bool:
     """True when `key` is build_listings' to write or delete (never a post or an asset)."""
-    if key.startswith(listing_prefixes(site)):
+    if key.startswith(urls.listing_prefixes(site)):
         return True
     fixed = {
         urls.object_key(url)

@@ -24,6 +24,13 @@ FAVICON_URL = "/static/favicon.svg"
 # CloudFront serves this for any missing path, so every link in it is root-relative.
 ROOT_NOT_FOUND_URL = "/404.html"
 
+# The first path segment after a language, by kind of page: the one place that names them.
+POSTS = "posts"
+PAGES = "page"  # numbered home pages of earlier versions (listing_prefixes still owns them)
+ARCHIVE = "archive"
+PROJECTS = "projects"
+AUTHORS = "authors"
+
 # Characters kept as they are when quoting a path that already is a path: the RFC 3986
 # path characters plus "%", so an already-encoded name is not encoded twice.
 _PATH_SAFE = "/-._~!$&'()*+,;=:@%"
@@ -42,11 +49,11 @@ def home_url(lang: str, page: int = 1) -> str:
         raise ValueError(f"page numbers start at 1, got {page}")
     if page == 1:
         return f"/{_segment(lang)}/"
-    return f"/{_segment(lang)}/page/{page}/"
+    return f"/{_segment(lang)}/{PAGES}/{page}/"
 
 
 def post_url(lang: str, slug: str) -> str:
-    return f"/{_segment(lang)}/posts/{_segment(slug)}/"
+    return f"/{_segment(lang)}/{POSTS}/{_segment(slug)}/"
 
 
 @lru_cache(maxsize=1024)
@@ -73,11 +80,11 @@ def author_slug(author: str) -> str:
 
 
 def project_url(lang: str, project: str) -> str:
-    return f"/{_segment(lang)}/projects/{_segment(project_slug(project))}/"
+    return f"/{_segment(lang)}/{PROJECTS}/{_segment(project_slug(project))}/"
 
 
 def author_url(lang: str, author: str) -> str:
-    return f"/{_segment(lang)}/authors/{_segment(author_slug(author))}/"
+    return f"/{_segment(lang)}/{AUTHORS}/{_segment(author_slug(author))}/"
 
 
 def collection_url(kind: str, lang: str, group: str = "") -> str:
@@ -96,7 +103,7 @@ def archive_url(kind: str, lang: str, group: str, period: str) -> str:
     year, _, month = period.partition("-")
     if not (year.isdigit() and month.isdigit() and len(year) == 4 and len(month) == 2):
         raise ValueError(f"not a month: {period!r}")
-    front = f"/{_segment(lang)}/archive/" if kind == "home" else collection_url(kind, lang, group)
+    front = f"/{_segment(lang)}/{ARCHIVE}/" if kind == "home" else collection_url(kind, lang, group)
     return f"{front}{year}/{month}/"
 
 
@@ -111,6 +118,23 @@ def feed_url(lang: str) -> str:
 
 def not_found_url(lang: str) -> str:
     return f"/{_segment(lang)}/404.html"
+
+
+def listing_prefixes(site: SiteConfig) -> tuple[str, ...]:
+    """Key prefixes whose every object comes from build_listings (polypub.site.pages).
+
+    After a rebuild, a key under one of these that build_listings did not return is
+    stale (an emptied page, month, project or author) and may be deleted. `page/` is
+    where earlier versions kept numbered home pages.
+    """
+    return (
+        *(
+            f"{_segment(lang)}/{kind}/"
+            for lang in site.languages
+            for kind in (PAGES, ARCHIVE, PROJECTS, AUTHORS)
+        ),
+        SITEMAPS_KEY_PREFIX,
+    )
 
 
 def object_key(url_path: str) -> str:

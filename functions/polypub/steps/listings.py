@@ -24,11 +24,11 @@ from polypub.site.pages import (
     Rendered,
     build_listings,
     fixed_objects,
-    listing_prefixes,
     render_unit,
     sitemap_index,
     unit_key,
 )
+from polypub.site.urls import listing_prefixes
 from polypub.steps.context import Outcome, Services
 from polypub.steps.errors import ListingsUnsettledError
 from polypub.steps.site_writing import (

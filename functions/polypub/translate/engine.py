@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from polypub.content.segments import Segment, segment_body, segment_text
+from polypub.content.segments import PlaceholderMismatch, Segment, segment_body, segment_text
 from polypub.ports import TranslationMemory, Translator
-from polypub.translate.errors import PlaceholderMismatch, TranslationError
+from polypub.translate.errors import TranslationError
 from polypub.translate.glossary import DEFAULT_GLOSSARY, Glossary
 from polypub.translate.memory import memory_key
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+# Re-exported: the placeholder rules (and so this error) live in content/segments.py.
+from polypub.content.segments import PlaceholderMismatch as PlaceholderMismatch
+
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
     """``text`` with every non-empty secret replaced by ``***``.
@@ -53,10 +56,3 @@ class ProviderRejected(TranslationError):
     ) -> None:
         super().__init__(message, provider=provider)
         self.status = status
-
-
-class PlaceholderMismatch(TranslationError):
-    """A translated segment lost, duplicated, invented or mis-nested placeholder tags.
-
-    Internal: the engine catches it and translates the segment's pieces separately.
-    """

@@ -14,7 +14,7 @@ import yaml
 from polypub.content.errors import ContentError, FrontMatterTooComplexError, NotUtf8Error
 from polypub.content.post import load_yaml
 from polypub.content.segments import DEFAULT_PROTECTED_TERMS, Term
-from polypub.settings import SUPPORTED_LANGUAGES
+from polypub.languages import known_languages
 
 # Where the glossary lives in the source bucket (and under content/ locally).
 GLOSSARY_KEY = "config/glossary.yml"
@@ -110,7 +110,7 @@ class Glossary:
 DEFAULT_GLOSSARY = Glossary()
 
 
-def parse_glossary(data: bytes, *, languages: Sequence[str] = SUPPORTED_LANGUAGES) -> Glossary:
+def parse_glossary(data: bytes, *, languages: Sequence[str] | None = None) -> Glossary:
     """Parse the glossary file; raise a GlossaryError (a ContentError) if it is unusable.
 
     The file replaces the built-in defaults (Erasmus+, eTwinning): list them too to
@@ -155,7 +155,8 @@ def parse_glossary(data: bytes, *, languages: Sequence[str] = SUPPORTED_LANGUAGE
             f"{_EXAMPLE}",
             line=_line(root),
         )
-    langs = tuple(dict.fromkeys(lang.lower() for lang in languages))
+    chosen = known_languages() if languages is None else languages
+    langs = tuple(dict.fromkeys(lang.lower() for lang in chosen))
     keep: list[str] = []
     fixed: list[dict[str, str]] = []
     for key_node, value_node in root.value:
@@ -261,7 +262,7 @@ def _check_unique(keep: list[str], fixed: list[dict[str, str]]) -> None:
 
     def claim(form: str, owner: str, lang: str | None) -> None:
         scope = lang or "*"
-        for other_scope in ("*", scope) if lang else ("*", *SUPPORTED_LANGUAGES):
+        for other_scope in ("*", scope) if lang else ("*", *known_languages()):
             previous = seen.get(f"{other_scope}\x1f{form.lower()}")
             if previous is not None and previous != owner:
                 raise GlossaryTermError(

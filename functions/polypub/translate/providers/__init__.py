@@ -19,7 +19,7 @@ def _apertium(settings: Settings, keys: ApiKeys) -> Translator:
     # A whole post goes through one process; a cold start of the pair's data takes
     # a second or two, so allow more than one HTTP request's timeout.
     return ApertiumTranslator(
-        timeout=max(30.0, settings.request_timeout), modes=modes_for(settings.catalan_variant)
+        timeout=max(30.0, settings.request_timeout), modes=modes_for(settings.language_variants)
     )
 
 

@@ -7,41 +7,43 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
+from polypub import languages
 from polypub.content.segments import Tag, escape_text, normalise, parse_tagged
 from polypub.translate.errors import ProviderRejected, ProviderUnavailable, TranslationError
 
-# (source, target) -> Apertium mode, and the Debian package that installs it.
-MODES: dict[tuple[str, str], str] = {
-    ("es", "en"): "spa-eng",
-    ("en", "es"): "eng-spa",
-    ("es", "ca"): "spa-cat",
-    ("ca", "es"): "cat-spa",
-    ("en", "ca"): "eng-cat",
-    ("ca", "en"): "cat-eng",
-}
-# Modes into Catalan that have a Valencian variant (same packages).
-VALENCIAN: dict[str, str] = {"spa-cat": "spa-cat_valencia", "eng-cat": "eng-cat_valencia"}
-PACKAGES: dict[str, str] = {
-    "spa-eng": "apertium-eng-spa",
-    "eng-spa": "apertium-eng-spa",
-    "spa-cat": "apertium-spa-cat",
-    "cat-spa": "apertium-spa-cat",
-    "spa-cat_valencia": "apertium-spa-cat",
-    "eng-cat": "apertium-eng-cat",
-    "cat-eng": "apertium-eng-cat",
-    "eng-cat_valencia": "apertium-eng-cat",
+# The Debian package that installs an Apertium pair (both directions, every variant),
+# by its two Apertium language codes: hints for an operator, not a list of what works.
+PACKAGES: dict[frozenset[str], str] = {
+    frozenset({"spa", "eng"}): "apertium-eng-spa",
+    frozenset({"spa", "cat"}): "apertium-spa-cat",
+    frozenset({"eng", "cat"}): "apertium-eng-cat",
 }
 
 
-def modes_for(catalan_variant: str = "central") -> dict[tuple[str, str], str]:
-    """The mode table with Catalan targets in the chosen variant (central or valencia)."""
-    if catalan_variant != "valencia":
-        return dict(MODES)
-    return {pair: VALENCIAN.get(mode, mode) for pair, mode in MODES.items()}
+def modes_for(variants: Mapping[str, str] | None = None) -> dict[tuple[str, str], str]:
+    """(source, target) -> Apertium mode, for every pair the language table gives codes for.
+
+    ``variants`` (language -> regional variant, e.g. ``{"ca": "valencia"}``) picks
+    the target's variant mode (``spa-cat_valencia``).
+    """
+    sources = languages.provider_codes("apertium")
+    targets = languages.provider_codes("apertium", target=True, variants=variants)
+    return {
+        (source, target): f"{sources[source]}-{targets[target]}"
+        for source in sources
+        for target in targets
+        if source != target
+    }
+
+
+def package_for(mode: str) -> str | None:
+    """The Debian package that installs ``mode`` (``spa-cat_valencia`` -> apertium-spa-cat)."""
+    source, _, target = mode.partition("-")
+    return PACKAGES.get(frozenset({source, target.partition("_")[0]}))
 
 
 _ID_RE = re.compile(r"([sgx])(\d+)")
@@ -151,8 +153,10 @@ def _repair_start_case(source: str, translated: str, target: str) -> str:
     Apertium treats each block as a sentence: it capitalises a lower-case start (a
     list item "improved my skills" -> "Mejorado...") and, when it drops a leading
     word, leaves a lower-case one ("Would you like" -> "te gusta"). Only the first
-    letter is touched; the English pronoun "I" is left alone.
+    letter is touched; a word the target language always capitalises (the English
+    pronoun "I") is left alone.
     """
+    capitalised = languages.language(target).capitalised if languages.is_known(target) else ()
     source_letters = (ch for p in parse_tagged(source) if isinstance(p, str) for ch in p)
     wanted = next((ch for ch in source_letters if ch.isalpha()), "")
     out: list[str] = []
@@ -163,9 +167,9 @@ def _repair_start_case(source: str, translated: str, target: str) -> str:
             if first is not None:
                 found = True
                 word = _WORD_RE.match(piece, first)
-                pronoun_i = target == "en" and word is not None and word.group() == "I"
+                always_capital = word is not None and word.group() in capitalised
                 letter = piece[first].upper() if wanted.isupper() else piece[first].lower()
-                if not pronoun_i:
+                if not always_capital:
                     piece = piece[:first] + letter + piece[first + 1 :]
         out.append(str(piece))
     return "".join(out)
@@ -235,7 +239,7 @@ class ApertiumTranslator:
     ) -> None:
         self.command = command
         self.timeout = timeout
-        self.modes = modes if modes is not None else dict(MODES)
+        self.modes = modes if modes is not None else modes_for()
         self._modes: frozenset[str] | None = None
 
     def available_modes(self) -> frozenset[str]:
@@ -267,10 +271,14 @@ class ApertiumTranslator:
                 provider=self.name,
             )
         if mode not in self.available_modes():
+            package = package_for(mode)
+            hint = (
+                f"install the Debian package {package} (apt-get install {package})"
+                if package
+                else "install the Debian package that provides it (apt-cache search apertium)"
+            )
             raise ProviderRejected(
-                f"apertium has no {mode} mode installed; "
-                f"install the Debian package {PACKAGES[mode]} (apt-get install {PACKAGES[mode]})",
-                provider=self.name,
+                f"apertium has no {mode} mode installed; {hint}", provider=self.name
             )
         # One process for the whole batch: each text in its own numbered block, which
         # Apertium treats as a separate sentence and copies back with its id.

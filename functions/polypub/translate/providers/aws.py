@@ -19,11 +19,11 @@ from botocore.exceptions import (
 from polypub.settings import Settings
 from polypub.translate.errors import ProviderRejected, ProviderUnavailable
 from polypub.translate.providers.base import ChunkedTranslator
+from polypub.translate.providers.codes import pair_codes
 from polypub.translate.retry import RetryPolicy
 
 # TranslateText takes at most 10,000 bytes of UTF-8 per request.
 MAX_BYTES = 10_000
-LANGUAGES = frozenset({"es", "en", "ca"})
 # Error codes that mean "not now" (our retry policy, then the queue, try again).
 _RETRYABLE = frozenset(
     {
@@ -79,11 +79,10 @@ class AmazonTranslator(ChunkedTranslator):
         self._client: Any = None
 
     def _open(self, source: str, target: str) -> Any:
-        if source not in LANGUAGES or target not in LANGUAGES:
-            raise ProviderRejected(f"aws does not translate {source}->{target}", provider=self.name)
+        source_code, target_code = pair_codes(self.name, source, target)
         if self._client is None:
             self._client = self._make_client()
-        return self._client, source, target
+        return self._client, source_code, target_code
 
     def _request(self, client: Any, text: str, timeout: float) -> str:
         boto, source, target = client

@@ -9,7 +9,9 @@ import requests
 from deep_translator import DeeplTranslator as _DeepDeepl
 from deep_translator.exceptions import LanguageNotSupportedException
 
+from polypub import languages
 from polypub.translate.errors import ProviderRejected
+from polypub.translate.providers.codes import pair_codes
 from polypub.translate.providers.deep import (
     DeepTranslatorProvider,
     Request,
@@ -33,8 +35,8 @@ class _DeeplTransport(Transport):
     DeepL retired query-parameter authentication, and a key in a URL ends up in
     proxy and debug logs. The same request becomes a form POST with
     ``Authorization: DeepL-Auth-Key KEY``; ``tag_handling=xml`` makes DeepL keep our
-    placeholder tags (valid XML) around the right words; ``en`` becomes ``EN-GB``, as
-    DeepL asks for an explicit variant.
+    placeholder tags (valid XML) around the right words; a target the language table
+    names differently (``en`` -> ``EN-GB``: DeepL asks for an explicit variant) is renamed.
     """
 
     def prepare(self, method: str, url: str, kwargs: dict[str, Any]) -> Request:
@@ -44,8 +46,12 @@ class _DeeplTransport(Transport):
         body = reshaped["data"]
         key = body.pop("auth_key", None)
         body["tag_handling"] = "xml"
-        if str(body.get("target_lang", "")).lower() == "en":
-            body["target_lang"] = "EN-GB"
+        plain = languages.provider_codes(self.provider)
+        as_target = languages.provider_codes(self.provider, target=True)
+        targets = {plain[lang]: code for lang, code in as_target.items() if lang in plain}
+        wanted = targets.get(str(body.get("target_lang", "")).lower())
+        if wanted is not None:
+            body["target_lang"] = wanted
         headers = dict(reshaped.pop("headers", None) or {})
         if key:
             headers["Authorization"] = f"DeepL-Auth-Key {key}"
@@ -80,10 +86,13 @@ class DeeplTranslator(DeepTranslatorProvider):
 
     def _open(self, source: str, target: str) -> Any:
         key = self.api_key(required=MISSING_KEY) or ""
+        # deep-translator checks the plain codes; the transport renames the target.
+        source_code, _ = pair_codes(self.name, source, target)
+        target_code = languages.provider_codes(self.name)[target]
         try:
             client = _DeepDeepl(
-                source=source,
-                target=target,
+                source=source_code,
+                target=target_code,
                 api_key=key,
                 use_free_api=key.endswith(FREE_KEY_SUFFIX),
             )

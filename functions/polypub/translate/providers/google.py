@@ -11,6 +11,7 @@ from deep_translator.exceptions import LanguageNotSupportedException
 from polypub.settings import Settings
 from polypub.translate.errors import ProviderRejected
 from polypub.translate.providers.base import split_long
+from polypub.translate.providers.codes import pair_codes
 from polypub.translate.providers.deep import DeepTranslatorProvider
 
 __all__ = ["MAX_CHARS", "GoogleTranslator", "split_long"]
@@ -44,8 +45,9 @@ class GoogleTranslator(DeepTranslatorProvider):
         return cls(base_url=settings.google_base_url, timeout=settings.request_timeout, **options)
 
     def _open(self, source: str, target: str) -> Any:
+        source_code, target_code = pair_codes(self.name, source, target)
         try:
-            client = _DeepGoogle(source=source, target=target)
+            client = _DeepGoogle(source=source_code, target=target_code)
         except LanguageNotSupportedException:
             raise ProviderRejected(
                 f"google does not translate {source}->{target}", provider=self.name

@@ -9,6 +9,7 @@ import requests
 from deep_translator import LibreTranslator as _DeepLibre
 
 from polypub.translate.errors import ProviderRejected
+from polypub.translate.providers.codes import pair_codes
 from polypub.translate.providers.deep import (
     DeepTranslatorProvider,
     Request,
@@ -19,9 +20,6 @@ from polypub.translate.providers.deep import (
 # LibreTranslate servers set their own limit (libretranslate.com: 5,000 characters per
 # request with a key); self-hosted ones have none by default.
 MAX_CHARS = 5000
-# deep-translator 1.11.4's list of LibreTranslate languages predates Catalan; servers
-# have had it for years. Our site languages are checked here instead.
-LANGUAGES = frozenset({"es", "en", "ca"})
 
 
 class _LibreTransport(Transport):
@@ -59,10 +57,9 @@ class LibreTranslator(DeepTranslatorProvider):
                 "(SAM parameter LibreTranslateUrl), e.g. https://libretranslate.example.org/",
                 provider=self.name,
             )
-        if source not in LANGUAGES or target not in LANGUAGES:
-            raise ProviderRejected(
-                f"libre does not translate {source}->{target}", provider=self.name
-            )
+        # deep-translator 1.11.4's list of LibreTranslate languages predates Catalan;
+        # servers have had it for years. The language table's codes are used instead.
+        source_code, target_code = pair_codes(self.name, source, target)
         key = self.api_key()
         # The library refuses to start without a key, and sends it only when set.
         client = _DeepLibre(
@@ -70,5 +67,5 @@ class LibreTranslator(DeepTranslatorProvider):
         )
         client.api_key = key
         client._base_url = self.base_url.rstrip("/") + "/"
-        client._source, client._target = source, target
+        client._source, client._target = source_code, target_code
         return client

@@ -8,7 +8,9 @@ import deep_translator.microsoft as _deep_microsoft
 from deep_translator import MicrosoftTranslator as _DeepMicrosoft
 from deep_translator.exceptions import LanguageNotSupportedException
 
+from polypub import languages
 from polypub.translate.errors import ProviderRejected
+from polypub.translate.providers.codes import pair_codes
 from polypub.translate.providers.deep import DeepTranslatorProvider
 
 # Microsoft accepts 50,000 characters per request; one text stays well below.
@@ -17,19 +19,18 @@ MISSING_KEY = (
     'set POLYPUB_MICROSOFT_API_KEY, or a "microsoft" entry in the secret that '
     "POLYPUB_TRANSLATOR_SECRET names (SAM parameter TranslatorApiKeysSecretArn)"
 )
-# The languages the site can have, as Microsoft names them.
-LANGUAGES = {"spanish": "es", "english": "en", "catalan": "ca"}
 
 
 class _Client(_DeepMicrosoft):  # type: ignore[misc]  # deep-translator has no type hints
     """deep-translator's client without its constructor's request.
 
     The library asks Microsoft's language list on every construction, with no timeout
-    and outside any seam. Our site languages are three, all supported: a fixed list.
+    and outside any seam. The language table's Microsoft codes are the list instead.
     """
 
     def _get_supported_languages(self) -> dict[str, str]:
-        return dict(LANGUAGES)
+        codes = languages.provider_codes("microsoft")
+        return {code: code for code in codes.values()}
 
 
 class MicrosoftTranslator(DeepTranslatorProvider):
@@ -50,9 +51,14 @@ class MicrosoftTranslator(DeepTranslatorProvider):
 
     def _open(self, source: str, target: str) -> Any:
         key = self.api_key(required=MISSING_KEY)
+        source_code, target_code = pair_codes(self.name, source, target)
         try:
             client = _Client(
-                source=source, target=target, api_key=key, region=self.region, textType="html"
+                source=source_code,
+                target=target_code,
+                api_key=key,
+                region=self.region,
+                textType="html",
             )
         except LanguageNotSupportedException:
             raise ProviderRejected(

@@ -9,12 +9,11 @@ import requests
 from deep_translator import MyMemoryTranslator as _DeepMyMemory
 
 from polypub.translate.errors import ProviderRejected, ProviderUnavailable
+from polypub.translate.providers.codes import pair_codes
 from polypub.translate.providers.deep import DeepTranslatorProvider, Transport
 
 # deep-translator refuses texts of 500 characters or more (MyMemory's own limit).
 MAX_CHARS = 499
-# MyMemory names languages with a region.
-CODES = {"es": "es-ES", "en": "en-GB", "ca": "ca-ES"}
 
 
 class _MyMemoryTransport(Transport):
@@ -67,11 +66,9 @@ class MyMemoryTranslator(DeepTranslatorProvider):
         return _MyMemoryTransport(self.name, session)
 
     def _open(self, source: str, target: str) -> Any:
-        if source not in CODES or target not in CODES:
-            raise ProviderRejected(
-                f"mymemory does not translate {source}->{target}", provider=self.name
-            )
-        client = _DeepMyMemory(source=CODES[source], target=CODES[target], email=self.email)
+        # MyMemory names languages with a region (polypub.languages).
+        source_code, target_code = pair_codes(self.name, source, target)
+        client = _DeepMyMemory(source=source_code, target=target_code, email=self.email)
         if self.base_url:
             client._base_url = self.base_url
         return client
