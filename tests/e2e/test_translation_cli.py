@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from translator_stubs import running_stub
 
 ROOT = Path(__file__).resolve().parents[2]
