@@ -19,6 +19,7 @@ from support.provider_stubs import Stub, running_stub
 
 if TYPE_CHECKING:  # imported where used, so that collecting the unit tier stays light
     from polypub.local.aws import MotoServer
+    from polypub.local.dev import DevSession
     from support.stack import StackFactory
 
 
@@ -48,6 +49,16 @@ def dev_stack(moto_server: MotoServer) -> StackFactory:
     from support.stack import dev_stack
 
     return partial(dev_stack, server=moto_server)
+
+
+@pytest.fixture(scope="module")
+def stack(
+    dev_stack: StackFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DevSession]:
+    """A DevSession with the default options, shared by the tests of one module (they use
+    their own keys); a module that needs other options defines its own from dev_stack."""
+    with dev_stack(tmp_path_factory.mktemp("content")) as session:
+        yield session
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from polypub.local.dev import DevSession
 from polypub.local.pump import LocalContext
 from sitemaps import read_sitemaps
 from support.posts import post_builder
-from support.stack import StackFactory, aws_of, delete, fetch, invalidated_paths, upload
+from support.stack import aws_of, delete, fetch, invalidated_paths, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
@@ -28,14 +27,6 @@ pytestmark = pytest.mark.skipif(
 
 
 post = post_builder(author="Test Teacher", date="2024-05-22T21:12:00.000Z")
-
-
-@pytest.fixture(scope="module")
-def stack(
-    dev_stack: StackFactory, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[DevSession]:
-    with dev_stack(tmp_path_factory.mktemp("content")) as session:
-        yield session
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from polypub.translate.providers.deepl import DeeplTranslator
 from polypub.translate.providers.google import GoogleTranslator
 from support.posts import post_builder
 from support.provider_stubs import Stub
-from support.stack import StackFactory, fetch, upload
+from support.stack import fetch, upload
 
 KEY = "sk-test-9d2e-SECRET-KEY:fx"
 
@@ -37,14 +37,6 @@ pytestmark = pytest.mark.skipif(
 
 
 post = post_builder(date="2024-05-22T21:12:00.000Z")
-
-
-@pytest.fixture(scope="module")
-def stack(
-    dev_stack: StackFactory, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[DevSession]:
-    with dev_stack(tmp_path_factory.mktemp("content")) as session:
-        yield session
 
 
 @contextmanager
