@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from translator_stubs import running_stub
+
+from support.provider_stubs import running_stub
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
