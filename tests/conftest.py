@@ -1,1 +1,83 @@
-"""Shared by every tier: pytest puts this folder on sys.path, so `html_safety` imports anywhere."""
+"""Fixtures shared by every tier: the embedded stack, local services, provider stubs.
+
+pytest puts this folder on sys.path, so `support`, `html_safety` and the other helpers
+import anywhere. The helpers themselves live in support/ (README, "Tests").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from support.local import folder_services
+from support.pipeline import Services
+from support.provider_stubs import Stub, running_stub
+
+if TYPE_CHECKING:  # imported where used, so that collecting the unit tier stays light
+    from polypub.local.aws import MotoServer
+    from polypub.local.dev import DevSession
+    from support.stack import StackFactory
+
+
+@pytest.fixture(autouse=True)
+def _loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback stubs and moto are reached directly, whatever proxy the machine sets."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    """One moto process for the whole run: starting and stopping one costs about 3 s, and
+    every stack empties it and creates its resources afresh (support.stack.dev_stack)."""
+    from polypub.local.aws import MotoServer
+
+    server = MotoServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def dev_stack(moto_server: MotoServer) -> StackFactory:
+    """`with dev_stack(content_dir, retry_after=0, workers=2, watch=True) as session:` a
+    started DevSession on the shared moto; any scope may use it."""
+    from support.stack import dev_stack
+
+    return partial(dev_stack, server=moto_server)
+
+
+@pytest.fixture(scope="module")
+def stack(
+    dev_stack: StackFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DevSession]:
+    """A DevSession with the default options, shared by the tests of one module (they use
+    their own keys); a module that needs other options defines its own from dev_stack."""
+    with dev_stack(tmp_path_factory.mktemp("content")) as session:
+        yield session
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Services:
+    """Services over folders under tmp_path with the echo translator (support.local)."""
+    return folder_services(tmp_path)
+
+
+def _stub_fixture(kind: str) -> Callable[[], Iterator[Stub]]:
+    def stub() -> Iterator[Stub]:
+        with running_stub(kind) as running:
+            yield running
+
+    stub.__doc__ = f"A loopback stub that answers like {kind}; its base_url is the adapter's."
+    return stub
+
+
+google_stub = pytest.fixture(_stub_fixture("google"), name="google_stub")
+deepl_stub = pytest.fixture(_stub_fixture("deepl"), name="deepl_stub")
+libre_stub = pytest.fixture(_stub_fixture("libre"), name="libre_stub")
+microsoft_stub = pytest.fixture(_stub_fixture("microsoft"), name="microsoft_stub")
+mymemory_stub = pytest.fixture(_stub_fixture("mymemory"), name="mymemory_stub")

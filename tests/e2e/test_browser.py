@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from polypub.local.dev import DevOptions, DevSession
+from support.stack import StackFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -93,7 +93,7 @@ def logo_png() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site_url(dev_stack: StackFactory, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`polypub dev` on the seed content: embedded AWS, real handlers, the preview server."""
     if MISSING is not None:
         pytest.fail(f"browser test required (POLYPUB_REQUIRE_BROWSER=1) but {MISSING}")
@@ -102,28 +102,11 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (content / "config").mkdir(exist_ok=True)
     (content / "config" / "site.yml").write_text(SITE_YML, encoding="utf-8")
     (content / "assets" / "images" / "uploads" / "logo.png").write_bytes(logo_png())
-    session = DevSession(
-        DevOptions(
-            content_dir=content,
-            aws_port=0,
-            port=0,
-            watch=False,
-            template=ROOT / "template.yaml",
-        ),
-        {"translators": ("apertium",)},
-    )
-    # The handlers run in this process and read their configuration from os.environ,
-    # which DevSession sets (endpoint, buckets); later tests must not inherit it.
-    saved = dict(os.environ)
-    try:
-        with session:
-            session.upload_content()
-            session.drain()
-            assert session.preview is not None
-            yield session.preview.url
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    with dev_stack(content) as session:
+        session.upload_content()
+        session.drain()
+        assert session.preview is not None
+        yield session.preview.url
 
 
 @pytest.fixture(scope="module")

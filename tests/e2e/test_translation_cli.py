@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from translator_stubs import running_stub
+from support.provider_stubs import running_stub
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"

@@ -1,17 +1,15 @@
-"""Fault injection for tests: AWS error responses through botocore hooks, flaky translators."""
+"""Fault injection for tests: AWS error responses through botocore hooks (translators: support)."""
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
-
-from polypub.translate.errors import ProviderUnavailable
 
 
 class _Body:
@@ -97,35 +95,3 @@ def key_is(key: str) -> Callable[[Any], bool]:
         return url.endswith("/" + quote(key)) or url.endswith("/" + key)
 
     return match
-
-
-class EchoTranslator:
-    """A fast, offline, deterministic "translation": the text with a language tag in front."""
-
-    def __init__(self, name: str = "echo") -> None:
-        self.name = name
-        self.calls = 0
-        self._lock = threading.Lock()
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        with self._lock:
-            self.calls += 1
-        return [f"[{target}] {text}" for text in texts]
-
-
-class FlakyTranslator:
-    """Times out for the first ``failures`` calls (forever with None), then answers like Echo."""
-
-    def __init__(self, failures: int | None, name: str = "echo") -> None:
-        self.name = name
-        self.failures = failures
-        self.calls = 0
-        self._echo = EchoTranslator(name)
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        self.calls += 1
-        if self.failures is None or self.calls <= self.failures:
-            raise ProviderUnavailable(
-                f"{self.name} did not answer within 10 s (timeout)", provider=self.name
-            )
-        return self._echo.translate(texts, source, target)

@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
-import pytest
-from faults import EchoTranslator
-
 from polypub.content.keys import report_key
-from polypub.pipeline import Services, apply_source_change, apply_translation
-from polypub.settings import Settings
-from polypub.wiring import local_services
-
-
-@pytest.fixture
-def services(tmp_path: Path) -> Services:
-    content = tmp_path / "content"
-    (content / "posts").mkdir(parents=True)
-    built, _, _ = local_services(
-        Settings(translators=("apertium",)), content, tmp_path / "site", tmp_path / "state"
-    )
-    return replace(built, translator=EchoTranslator())
+from support.pipeline import Services, apply_source_change, apply_translation
 
 
 def upload(services: Services, key: str, text: str) -> None:

@@ -11,14 +11,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from faults import EchoTranslator
 
 from polypub.handlers import runtime
-from polypub.local.dev import DevOptions, DevSession
-from polypub.pipeline import Services
+from polypub.local.dev import DevSession
 from sitemaps import read_sitemaps
+from support.pipeline import Services
+from support.stack import StackFactory
+from support.translators import echo
 
-ROOT = Path(__file__).resolve().parents[2]
 ATOM_NS = {"atom": "http://www.w3.org/2005/Atom"}
 PROJECTS = 7
 FEED_SIZE = 20
@@ -29,25 +29,12 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def session(tmp_path: Path) -> Iterator[DevSession]:
-    content = tmp_path / "content"
-    content.mkdir()
-    stack = DevSession(
-        DevOptions(
-            content_dir=content,
-            aws_port=0,
-            port=0,
-            watch=False,
-            template=ROOT / "template.yaml",
-            retry_after=0,
-            workers=2,  # two pollers at once, like two Lambda containers
-        ),
-        {"translators": ("apertium",)},
-    )
-    with stack:
+def session(dev_stack: StackFactory, tmp_path: Path) -> Iterator[DevSession]:
+    # Two pollers at once, like two Lambda containers; each burst on empty resources.
+    with dev_stack(tmp_path, retry_after=0, workers=2) as stack:
         # Translation is not what a burst tests; an instant translator keeps it about
         # events, queues and listings.
-        runtime.install(replace(runtime.services(), translator=EchoTranslator()))
+        runtime.install(replace(runtime.services(), translator=echo()))
         yield stack
 
 

@@ -18,7 +18,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from faults import EchoTranslator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +28,8 @@ from polypub.settings import Settings
 from polypub.site import urls
 from polypub.steps.context import Outcome, Services
 from polypub.wiring import local_services
+from support.translators import FakeTranslator
+from support.translators import echo as echo_translator
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -98,7 +99,7 @@ def _reports(services: Services, keys: Sequence[str]) -> set[str]:
 class School:
     """The incremental side: events as S3 and SQS deliver them, to the real steps."""
 
-    def __init__(self, root: Path, translator: EchoTranslator) -> None:
+    def __init__(self, root: Path, translator: FakeTranslator) -> None:
         self.content = root / "content"
         self.content.mkdir(parents=True)
         services, queue, _ = local_services(
@@ -138,8 +139,8 @@ def histories(draw: st.DrawFn) -> list[tuple[list[tuple[str, bytes | None]], lis
 
 
 @pytest.fixture
-def echo(monkeypatch: pytest.MonkeyPatch) -> EchoTranslator:
-    translator = EchoTranslator()
+def echo(monkeypatch: pytest.MonkeyPatch) -> FakeTranslator:
+    translator = echo_translator()
     monkeypatch.setattr("polypub.wiring.build_translator", lambda *args, **kw: translator)
     return translator
 
@@ -153,7 +154,7 @@ def echo(monkeypatch: pytest.MonkeyPatch) -> EchoTranslator:
 def test_any_history_of_uploads_gives_the_site_a_build_gives(
     history: list[tuple[list[tuple[str, bytes | None]], list[str], int]],
     tmp_path: Path,
-    echo: EchoTranslator,
+    echo: FakeTranslator,
 ) -> None:
     root = tmp_path / "example"
     shutil.rmtree(root, ignore_errors=True)

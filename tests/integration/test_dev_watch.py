@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from polypub.local.dev import DevOptions, DevSession
-
-ROOT = Path(__file__).resolve().parents[2]
+from polypub.local.dev import DevSession
+from support.stack import StackFactory
 
 pytestmark = pytest.mark.skipif(
     shutil.which("apertium") is None or shutil.which("node") is None,
@@ -43,16 +42,10 @@ def eventually(check: Callable[[], bool], timeout: float = 30) -> None:
 
 
 @pytest.fixture
-def serving(tmp_path: Path) -> Iterator[tuple[DevSession, Path]]:
+def serving(dev_stack: StackFactory, tmp_path: Path) -> Iterator[tuple[DevSession, Path]]:
     content = tmp_path / "content"
     (content / "posts").mkdir(parents=True)
-    session = DevSession(
-        DevOptions(
-            content_dir=content, aws_port=0, port=0, watch=True, template=ROOT / "template.yaml"
-        ),
-        {"translators": ("apertium",)},
-    )
-    with session:
+    with dev_stack(content, watch=True) as session:
         session.upload_content()
         session.drain()
         worker = threading.Thread(target=session.serve, daemon=True)

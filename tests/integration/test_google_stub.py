@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import importlib.metadata
-import re
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import deep_translator.google
 import pytest
@@ -21,75 +14,14 @@ from polypub.translate.engine import TranslationEngine
 from polypub.translate.errors import ProviderRejected, ProviderUnavailable
 from polypub.translate.memory import DictMemory
 from polypub.translate.providers.google import GoogleTranslator
-
-
-def upper(text: str) -> str:
-    """The stub's "translation": upper-case words, keep placeholders and entities."""
-    return "".join(
-        part if part.startswith(("<", "&")) else part.upper()
-        for part in re.split(r"(<[^>]*>|&\w+;)", text)
-    )
-
-
-@dataclass
-class Stub:
-    """Scripted answers: a status code, "hang" (never answers in time) or 200 by default."""
-
-    base_url: str = ""
-    requests: list[dict[str, str]] = field(default_factory=list)
-    script: list[int | str] = field(default_factory=list)
-    translate: Callable[[str], str] = upper
-    release: threading.Event = field(default_factory=threading.Event)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    stub: Stub
-
-    def do_GET(self) -> None:
-        params = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
-        self.stub.requests.append(params)
-        action = self.stub.script.pop(0) if self.stub.script else 200
-        if action == "hang":
-            self.stub.release.wait(5)
-            return
-        if action != 200:
-            self.send_response(int(action))
-            self.end_headers()
-            self.wfile.write(b"<html><body>Error</body></html>")
-            return
-        # The shape deep-translator's parser reads: the translation as the escaped
-        # text of <div class="result-container">, as on translate.google.com/m.
-        translated = html.escape(self.stub.translate(params.get("q", "")), quote=False)
-        body = (
-            "<!DOCTYPE html><html><head><title>Google Translate</title></head><body>"
-            f'<div class="result-container">{translated}</div></body></html>'
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # keep pytest output clean
+from support.provider_stubs import Stub
+from support.translators import upper
 
 
 @pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stub]:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    state = Stub()
-    handler = type("Handler", (_Handler,), {"stub": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    state.base_url = f"http://127.0.0.1:{server.server_address[1]}/m"
-    try:
-        yield state
-    finally:
-        state.release.set()
-        server.shutdown()
-        server.server_close()
+def stub(google_stub: Stub) -> Stub:
+    """The shared Google stub (support.provider_stubs), under this file's short name."""
+    return google_stub
 
 
 def google(stub: Stub, sleeps: list[float] | None = None, **options: object) -> GoogleTranslator:
@@ -115,8 +47,8 @@ def test_happy_path_runs_the_librarys_parser_on_one_packed_request(stub: Stub) -
 
     assert len(stub.requests) == 1
     (request,) = stub.requests
-    assert (request["sl"], request["tl"]) == ("en", "es")
-    assert request["q"] == (
+    assert (request.query["sl"], request.query["tl"]) == ("en", "es")
+    assert request.query["q"] == (
         "Our <x1/> day\nHello <g1>world</g1>, see <g2>the site</g2> and <x1/>.\nOne item"
     )
     assert result.title == "OUR eTwinning DAY"
@@ -125,7 +57,7 @@ def test_happy_path_runs_the_librarys_parser_on_one_packed_request(stub: Stub) -
         "AND <code>code</code>.</p>\n<ul>\n<li>ONE ITEM</li>\n</ul>\n"
     )
     assert result.provider == "google"
-    assert result.chars_sent == len(request["q"]) - 2  # the two separators are ours
+    assert result.chars_sent == len(request.query["q"]) - 2  # the two separators are ours
 
 
 def test_429_three_times_then_success_backs_off_exponentially(stub: Stub) -> None:
@@ -193,11 +125,11 @@ def test_long_texts_are_chunked_at_sentences_below_the_limit(stub: Stub) -> None
     result = google(stub).translate(texts, "en", "es")
 
     assert result == [upper(text) for text in texts]
-    lengths = [len(request["q"]) for request in stub.requests]
+    lengths = [len(request.query["q"]) for request in stub.requests]
     assert len(stub.requests) >= 3
     assert max(lengths) < 5000
     # Chunks end at sentence boundaries.
-    assert all(request["q"].rstrip().endswith(".") for request in stub.requests)
+    assert all(request.query["q"].rstrip().endswith(".") for request in stub.requests)
 
 
 def test_lines_merged_by_the_provider_are_asked_one_by_one(stub: Stub) -> None:
@@ -208,7 +140,7 @@ def test_lines_merged_by_the_provider_are_asked_one_by_one(stub: Stub) -> None:
         "SECOND TEXT.",
         "THIRD TEXT.",
     ]
-    assert [request["q"] for request in stub.requests] == [
+    assert [request.query["q"] for request in stub.requests] == [
         "First text.\nSecond text.\nThird text.",
         "First text.",
         "Second text.",

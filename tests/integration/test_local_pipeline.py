@@ -8,34 +8,29 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-from faults import EchoTranslator
 
 from polypub.adapters.errors import InfrastructureError
 from polypub.handlers.s3events import normalise_sequencer
 from polypub.model import PostEntry, VersionInfo
-from polypub.pipeline import Outcome, Services, finish, process_source_key, process_translation
 from polypub.ports import CatalogConflictError
-from polypub.settings import Settings
 from polypub.site.pages import build_listings, owned_listing_key
-from polypub.steps.errors import ListingsUnsettledError
-from polypub.steps.listings import MANY_CHANGES, refresh_listings
-from polypub.wiring import local_services
+from support.local import folder_services
+from support.pipeline import (
+    MANY_CHANGES,
+    ListingsUnsettledError,
+    Outcome,
+    Services,
+    finish,
+    process_source_key,
+    process_translation,
+    refresh_listings,
+)
 
 
 def seq(value: str) -> str:
     padded = normalise_sequencer(value)
     assert padded is not None
     return padded
-
-
-@pytest.fixture
-def services(tmp_path: Path) -> Services:
-    content = tmp_path / "content"
-    (content / "posts").mkdir(parents=True)
-    built, _, _ = local_services(
-        Settings(translators=("apertium",)), content, tmp_path / "site", tmp_path / "state"
-    )
-    return replace(built, translator=EchoTranslator())
 
 
 def write(services: Services, key: str, title: str) -> None:
@@ -215,15 +210,10 @@ class DeletedWhileTranslating:
 def test_a_translation_finishing_after_its_post_was_deleted_takes_its_page_back(
     tmp_path: Path,
 ) -> None:
-    content = tmp_path / "content"
-    (content / "posts").mkdir(parents=True)
-    built, queue, _ = local_services(
-        Settings(translators=("apertium",)), content, tmp_path / "site", tmp_path / "state"
-    )
-    services = replace(built, translator=EchoTranslator())
+    services = folder_services(tmp_path)
     write(services, "posts/c.md", "C")
     assert process_source_key("posts/c.md", services).action == "published"
-    (job,) = queue.jobs
+    (job,) = services.jobs.jobs  # type: ignore[attr-defined]
 
     def delete_the_post() -> None:
         services.source.delete("posts/c.md")

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from faults import EchoTranslator
 
 from polypub.local import prefetch
 from polypub.local.build import run_build
 from polypub.settings import Settings
+from support.translators import FakeTranslator, tag
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -35,14 +35,14 @@ def _site(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def echo(monkeypatch: pytest.MonkeyPatch) -> EchoTranslator:
-    translator = EchoTranslator()
+def echo(monkeypatch: pytest.MonkeyPatch) -> FakeTranslator:
+    translator = FakeTranslator("echo", tag)
     monkeypatch.setattr("polypub.wiring.build_translator", lambda *args, **kw: translator)
     return translator
 
 
 def test_prepared_posts_build_the_same_site_as_the_steps_alone(
-    tmp_path: Path, echo: EchoTranslator, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, echo: FakeTranslator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     content = write_polypub_content(
         generate_posts(POSTS), tmp_path / "content", template_content=ROOT / "content"

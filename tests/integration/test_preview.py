@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from polypub.local.aws import EmbeddedAws, start_embedded_aws
+from polypub.local.aws import EmbeddedAws, MotoServer, start_embedded_aws
 from polypub.local.preview import PreviewServer, StoredObject, bucket_reader, folder_reader
 from polypub.local.template import describe
 
@@ -39,8 +39,8 @@ SITE = {
 
 
 @pytest.fixture(scope="module")
-def aws() -> Iterator[EmbeddedAws]:
-    embedded = start_embedded_aws(template=TEMPLATE)
+def aws(moto_server: MotoServer) -> Iterator[EmbeddedAws]:
+    embedded = start_embedded_aws(template=TEMPLATE, server=moto_server)
     s3 = embedded.client("s3")
     for key, (body, content_type) in SITE.items():
         extra = {"ContentType": content_type} if content_type else {}

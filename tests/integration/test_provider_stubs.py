@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,38 +16,10 @@ from polypub.translate.providers.deepl import DeeplTranslator
 from polypub.translate.providers.libre import LibreTranslator
 from polypub.translate.providers.microsoft import MicrosoftTranslator
 from polypub.translate.providers.mymemory import MyMemoryTranslator
-from translator_stubs import Stub, running_stub, upper
+from support.provider_stubs import Stub
+from support.translators import upper
 
 KEY = "sk-test-7f3a9c1e-SECRET:fx"
-
-
-@pytest.fixture(autouse=True)
-def _loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-
-
-@pytest.fixture
-def deepl_stub() -> Iterator[Stub]:
-    with running_stub("deepl") as stub:
-        yield stub
-
-
-@pytest.fixture
-def libre_stub() -> Iterator[Stub]:
-    with running_stub("libre") as stub:
-        yield stub
-
-
-@pytest.fixture
-def microsoft_stub() -> Iterator[Stub]:
-    with running_stub("microsoft") as stub:
-        yield stub
-
-
-@pytest.fixture
-def mymemory_stub() -> Iterator[Stub]:
-    with running_stub("mymemory") as stub:
-        yield stub
 
 
 def quick(

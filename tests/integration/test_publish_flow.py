@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +11,11 @@ import pytest
 
 from polypub.content.keys import report_key
 from polypub.handlers import render
-from polypub.local.dev import DevOptions, DevSession
+from polypub.local.dev import DevSession
 from polypub.local.pump import LocalContext
 from sitemaps import read_sitemaps
+from support.posts import post_builder
+from support.stack import aws_of, delete, fetch, invalidated_paths, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
@@ -27,50 +26,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def post(title: str, body: str, **fields: str) -> bytes:
-    lines = [f"title: {title}", "author: Test Teacher", "date: 2024-05-22T21:12:00.000Z"]
-    lines += [f"{k}: {v}" for k, v in fields.items()]
-    return ("---\n" + "\n".join(lines) + "\n---\n" + body + "\n").encode()
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevSession]:
-    content = tmp_path_factory.mktemp("content")
-    session = DevSession(
-        DevOptions(
-            content_dir=content, aws_port=0, port=0, watch=False, template=ROOT / "template.yaml"
-        ),
-        {"translators": ("apertium",)},
-    )
-    with session:
-        yield session
+post = post_builder(author="Test Teacher", date="2024-05-22T21:12:00.000Z")
 
 
 @pytest.fixture
 def s3(stack: DevSession) -> Any:
-    assert stack.aws is not None
-    return stack.aws.client("s3")
-
-
-def upload(stack: DevSession, s3: Any, key: str, data: bytes) -> None:
-    assert stack.aws is not None
-    s3.put_object(Bucket=stack.aws.source_bucket, Key=key, Body=data)
-    stack.drain()
-
-
-def delete(stack: DevSession, s3: Any, key: str) -> None:
-    assert stack.aws is not None
-    s3.delete_object(Bucket=stack.aws.source_bucket, Key=key)
-    stack.drain()
-
-
-def fetch(stack: DevSession, path: str) -> tuple[int, str]:
-    assert stack.preview is not None
-    try:
-        with urllib.request.urlopen(stack.preview.url + path, timeout=10) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
+    return aws_of(stack).client("s3")
 
 
 def sitemap_locs(stack: DevSession) -> set[str]:
@@ -84,24 +45,11 @@ def sitemap_locs(stack: DevSession) -> set[str]:
     return read_sitemaps(read, stack.preview.url).locs
 
 
-def invalidated_paths(stack: DevSession) -> list[set[str]]:
-    assert stack.aws is not None
-    cloudfront = stack.aws.client("cloudfront")
-    listing = cloudfront.list_invalidations(DistributionId=stack.aws.distribution_id)
-    batches = []
-    for item in listing["InvalidationList"].get("Items", []):
-        detail = cloudfront.get_invalidation(
-            DistributionId=stack.aws.distribution_id, Id=item["Id"]
-        )
-        batches.append(set(detail["Invalidation"]["InvalidationBatch"]["Paths"]["Items"]))
-    return batches
-
-
 def test_upload_publishes_both_languages_linked_from_homes_and_sitemap(
     stack: DevSession, s3: Any
 ) -> None:
     example = (ROOT / "content" / "posts" / "erasmus-etwinning-experience.md").read_bytes()
-    upload(stack, s3, "posts/erasmus-etwinning-experience.md", example)
+    upload(stack, "posts/erasmus-etwinning-experience.md", example)
 
     status_en, english = fetch(stack, "/en/posts/erasmus-etwinning-experience/")
     status_es, spanish = fetch(stack, "/es/posts/erasmus-etwinning-experience/")
@@ -128,16 +76,13 @@ def test_upload_publishes_both_languages_linked_from_homes_and_sitemap(
 def test_overwrite_republishes_both_languages_and_invalidates_exactly_those_paths(
     stack: DevSession, s3: Any
 ) -> None:
-    upload(
-        stack, s3, "posts/garden.md", post("Our garden", "The students planted trees.", lang="en")
-    )
-    upload(stack, s3, "posts/other.md", post("Another post", "Nothing changes here.", lang="en"))
+    upload(stack, "posts/garden.md", post("Our garden", "The students planted trees.", lang="en"))
+    upload(stack, "posts/other.md", post("Another post", "Nothing changes here.", lang="en"))
     before = len(invalidated_paths(stack))
     _, other_before = fetch(stack, "/es/posts/other/")
 
     upload(
         stack,
-        s3,
         "posts/garden.md",
         post("Our garden", "The students painted the school.", lang="en"),
     )
@@ -156,10 +101,10 @@ def test_overwrite_republishes_both_languages_and_invalidates_exactly_those_path
 
 
 def test_delete_unpublishes_everywhere(stack: DevSession, s3: Any) -> None:
-    upload(stack, s3, "posts/farewell.md", post("Farewell", "We say goodbye.", lang="en"))
+    upload(stack, "posts/farewell.md", post("Farewell", "We say goodbye.", lang="en"))
     assert fetch(stack, "/es/posts/farewell/")[0] == 200
 
-    delete(stack, s3, "posts/farewell.md")
+    delete(stack, "posts/farewell.md")
 
     assert fetch(stack, "/en/posts/farewell/")[0] == 404
     assert fetch(stack, "/es/posts/farewell/")[0] == 404
@@ -171,7 +116,6 @@ def test_delete_unpublishes_everywhere(stack: DevSession, s3: Any) -> None:
 def test_keys_with_spaces_plus_and_enye_reach_the_right_object(stack: DevSession, s3: Any) -> None:
     upload(
         stack,
-        s3,
         "posts/día de Europa + más.md",
         post("Día de Europa", "Celebramos Europa.", lang="es"),
     )
@@ -185,10 +129,10 @@ def test_broken_upload_is_reported_and_the_published_version_stays(
     stack: DevSession, s3: Any
 ) -> None:
     assert stack.aws is not None
-    upload(stack, s3, "posts/trip.md", post("School trip", "We visited Rome.", lang="en"))
+    upload(stack, "posts/trip.md", post("School trip", "We visited Rome.", lang="en"))
     _, published = fetch(stack, "/en/posts/trip/")
 
-    upload(stack, s3, "posts/trip.md", b"---\ntitle: [unclosed\n---\nBroken.\n")
+    upload(stack, "posts/trip.md", b"---\ntitle: [unclosed\n---\nBroken.\n")
 
     report = s3.get_object(Bucket=stack.aws.source_bucket, Key=report_key("posts/trip.md"))
     text = report["Body"].read().decode()
@@ -200,14 +144,14 @@ def test_broken_upload_is_reported_and_the_published_version_stays(
     assert statuses["posts/trip.md"].error_code == "invalid-yaml"
 
     # Not UTF-8, and no title: the same guarantees, each with its own named error.
-    upload(stack, s3, "posts/trip.md", "---\ntitle: Viaje\n---\nAño\n".encode("cp1252"))
+    upload(stack, "posts/trip.md", "---\ntitle: Viaje\n---\nAño\n".encode("cp1252"))
     assert _catalog(stack).get_status("posts/trip.md").error_code == "not-utf8"  # type: ignore[union-attr]
-    upload(stack, s3, "posts/trip.md", b"---\nauthor: Someone\n---\nNo title.\n")
+    upload(stack, "posts/trip.md", b"---\nauthor: Someone\n---\nNo title.\n")
     assert _catalog(stack).get_status("posts/trip.md").error_code == "missing-title"  # type: ignore[union-attr]
     assert fetch(stack, "/en/posts/trip/") == (200, published)
 
     # The fixed file publishes again and the report disappears.
-    upload(stack, s3, "posts/trip.md", post("School trip", "We visited Florence.", lang="en"))
+    upload(stack, "posts/trip.md", post("School trip", "We visited Florence.", lang="en"))
     assert "Florence" in fetch(stack, "/en/posts/trip/")[1]
     with pytest.raises(s3.exceptions.NoSuchKey):
         s3.get_object(Bucket=stack.aws.source_bucket, Key=report_key("posts/trip.md"))

@@ -14,8 +14,6 @@ import boto3
 import pytest
 from botocore.config import Config
 from faults import (
-    EchoTranslator,
-    FlakyTranslator,
     cloudfront_error,
     dynamodb_error,
     failing,
@@ -33,12 +31,15 @@ from polypub.adapters.s3 import S3Storage
 from polypub.adapters.sqs import SqsJobQueue
 from polypub.handlers import render, runtime
 from polypub.handlers.s3events import normalise_sequencer
-from polypub.local.dev import DevOptions, DevSession
+from polypub.local.dev import DevSession
 from polypub.local.pump import LocalContext
 from polypub.model import PostEntry
-from polypub.pipeline import Services, finish, process_source_key
 from polypub.ports import ObjectInfo
 from sitemaps import read_sitemaps
+from support.pipeline import Services, finish, process_source_key
+from support.posts import post_builder
+from support.stack import StackFactory, invalidated_paths
+from support.translators import FakeTranslator, echo, flaky, hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
@@ -48,14 +49,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def post(title: str, body: str, **fields: str) -> bytes:
-    lines = [
-        f"title: {title}",
-        "date: 2024-05-22",
-        "lang: en",
-        *(f"{k}: {v}" for k, v in fields.items()),
-    ]
-    return ("---\n" + "\n".join(lines) + "\n---\n" + body + "\n").encode()
+post = post_builder(date="2024-05-22", lang="en")
 
 
 @dataclass
@@ -111,15 +105,7 @@ class Rig:
         return in_homes
 
     def invalidations(self) -> list[set[str]]:
-        cloudfront = self.aws.client("cloudfront")
-        listing = cloudfront.list_invalidations(DistributionId=self.aws.distribution_id)
-        batches = []
-        for item in listing["InvalidationList"].get("Items", []):
-            detail = cloudfront.get_invalidation(
-                DistributionId=self.aws.distribution_id, Id=item["Id"]
-            )
-            batches.append(set(detail["Invalidation"]["InvalidationBatch"]["Paths"]["Items"]))
-        return batches
+        return invalidated_paths(self.session)
 
     def versions(self, prefix: str) -> dict[str, int]:
         """How many times each site object under `prefix` was written (the bucket is versioned)."""
@@ -190,20 +176,10 @@ class Rig:
 
 
 @pytest.fixture(scope="module")
-def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
+def rig(dev_stack: StackFactory, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
     content = tmp_path_factory.mktemp("content")
-    session = DevSession(
-        DevOptions(
-            content_dir=content,
-            aws_port=0,
-            port=0,
-            watch=False,
-            template=ROOT / "template.yaml",
-            retry_after=0,  # see retries at once instead of after the visibility timeout
-        ),
-        {"translators": ("apertium",)},
-    )
-    with session:
+    # retry_after=0: see retries at once instead of after the visibility timeout.
+    with dev_stack(content, retry_after=0) as session:
         settings = session.settings
         assert settings is not None
         # The production client settings (wiring.aws_client), with three attempts in all
@@ -226,7 +202,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rig]:
             source=S3Storage(s3, settings.source_bucket),
             site=S3Storage(s3, settings.site_bucket),
             catalog=DynamoCatalog(dynamodb, settings.catalog_table),
-            translator=EchoTranslator(),
+            translator=echo(),
             memory=DynamoMemory(dynamodb, settings.catalog_table),
             cdn=CloudFrontCdn(cloudfront, settings.distribution_id, retry_delays=(0.01, 0.01)),
             jobs=SqsJobQueue(sqs, settings.translate_queue_url),
@@ -486,11 +462,11 @@ def test_dynamodb_throttling_and_500s_on_a_write_end_consistent(rig: Rig) -> Non
 
 
 def test_a_translator_timeout_delays_the_translation_and_loses_nothing(rig: Rig) -> None:
-    flaky = FlakyTranslator(failures=2)
-    rig.install(translator=flaky)
+    slow = flaky(failures=2)
+    rig.install(translator=slow)
     rig.upload("posts/slow-translator.md", post("Slow", "The translator is slow today."))
     result = rig.drain()
-    assert flaky.calls == 3
+    assert slow.calls == 3
     assert result.failed == 2
     assert "[es]" in (rig.page("es", "slow-translator") or "")
     status = rig.services.catalog.get_status("posts/slow-translator.md")
@@ -563,7 +539,7 @@ def test_cloudfront_too_many_invalidations_in_progress(rig: Rig) -> None:
 def test_a_translator_outage_goes_to_the_dlq_and_replay_finishes_the_post(
     rig: Rig, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rig.install(translator=FlakyTranslator(failures=None))
+    rig.install(translator=flaky(failures=None))
     rig.upload("posts/outage.md", post("Outage", "Nobody answers."))
     rig.drain()
     # The original is online; the translation job failed five times and is parked.
@@ -577,7 +553,7 @@ def test_a_translator_outage_goes_to_the_dlq_and_replay_finishes_the_post(
     depth = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
     assert depth["Attributes"]["ApproximateNumberOfMessages"] == "1"
 
-    rig.install(translator=EchoTranslator())  # the provider is back
+    rig.install(translator=echo())  # the provider is back
     info = tmp_path / "dev.json"
     info.write_text(json.dumps(rig.session.info), encoding="utf-8")
     assert cli.main(["replay", "--info-file", str(info), "--queue", "translate"]) == 0
@@ -693,19 +669,6 @@ def test_every_bad_upload_gets_its_named_error_and_the_good_ones_publish(
 # ------------------------------------------------------------------ injection
 
 
-class HostileTranslator:
-    """Answers with markup, event handlers and script URLs around every text."""
-
-    name = "hostile"
-
-    def translate(self, texts: list[str], source: str, target: str) -> list[str]:
-        return [
-            f"<script>alert(1)</script>{text} <img src=x onerror=alert(1)> "
-            '<a href="javascript:alert(1)">x</a> [y](javascript:alert(1))'
-            for text in texts
-        ]
-
-
 HOSTILE_BODY = """\
 <script>alert(1)</script>
 
@@ -738,7 +701,7 @@ images:
 
 
 def test_no_script_reaches_any_page_from_any_input(rig: Rig) -> None:
-    rig.install(translator=HostileTranslator())
+    rig.install(translator=FakeTranslator("hostile", hostile))
     rig.upload("posts/hostile.md", (HOSTILE_FRONT_MATTER + HOSTILE_BODY).encode())
     # A person's translation is Markdown like any other.
     rig.upload(

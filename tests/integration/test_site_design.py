@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from polypub.adapters.localfs import (
-    CollectingQueue,
-    FolderStorage,
-    JsonCatalog,
-    JsonMemory,
-    RecordingCdn,
-)
-from polypub.pipeline import Services, finish, process_source_key, process_translation
+from polypub.adapters.localfs import CollectingQueue
 from polypub.settings import Settings
+from support.local import folder_services
+from support.pipeline import Services, finish, process_source_key, process_translation
+from support.translators import echo
 
 POST = """\
 ---
@@ -32,30 +27,14 @@ THEME_POST = """\
 """
 
 
-class TaggingTranslator:
-    """Marks each text with its target language: placeholders survive untouched."""
-
-    name = "tagging"
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        return [f"[{target}] {text}" for text in texts]
-
-
 @pytest.fixture
 def services(tmp_path: Path) -> Services:
-    content = tmp_path / "content"
-    (content / "posts").mkdir(parents=True)
-    (content / "posts" / "hola.md").write_text(POST, encoding="utf-8")
-    built = Services(
+    built = folder_services(
+        tmp_path,
         settings=Settings(site_url="https://blog.example.org", site_name="Polyglot Press"),
-        source=FolderStorage(content),
-        site=FolderStorage(tmp_path / "site"),
-        catalog=JsonCatalog(tmp_path / "state" / "catalog.json"),
-        translator=TaggingTranslator(),
-        memory=JsonMemory(tmp_path / "state" / "memory.json"),
-        cdn=RecordingCdn(),
-        jobs=CollectingQueue(),
+        translator=echo("tagging"),
     )
+    built.source.put("posts/hola.md", POST.encode("utf-8"), "text/markdown")
     outcomes = [process_source_key("posts/hola.md", built)]
     assert isinstance(built.jobs, CollectingQueue)
     outcomes += [process_translation(job, built) for job in built.jobs.jobs]

@@ -8,8 +8,6 @@ import json
 import logging
 import shutil
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -21,14 +19,15 @@ import pytest
 from polypub import cli
 from polypub.content.keys import report_key
 from polypub.handlers import runtime
-from polypub.local.dev import DevOptions, DevSession
+from polypub.local.dev import DevSession
 from polypub.ports import Translator
 from polypub.site.i18n import ui
 from polypub.translate.providers.deepl import DeeplTranslator
 from polypub.translate.providers.google import GoogleTranslator
-from translator_stubs import Stub, running_stub
+from support.posts import post_builder
+from support.provider_stubs import Stub
+from support.stack import fetch, upload
 
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk-test-9d2e-SECRET-KEY:fx"
 
 pytestmark = pytest.mark.skipif(
@@ -37,43 +36,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def post(title: str, body: str, **fields: str) -> bytes:
-    lines = [
-        f"title: {title}",
-        "date: 2024-05-22T21:12:00.000Z",
-        *(f"{k}: {v}" for k, v in fields.items()),
-    ]
-    return ("---\n" + "\n".join(lines) + "\n---\n" + body + "\n").encode()
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevSession]:
-    content = tmp_path_factory.mktemp("content")
-    session = DevSession(
-        DevOptions(
-            content_dir=content, aws_port=0, port=0, watch=False, template=ROOT / "template.yaml"
-        ),
-        {"translators": ("apertium",)},
-    )
-    with session:
-        yield session
-
-
-@pytest.fixture(autouse=True)
-def _loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-
-
-@pytest.fixture
-def google_stub() -> Iterator[Stub]:
-    with running_stub("google") as stub:
-        yield stub
-
-
-@pytest.fixture
-def deepl_stub() -> Iterator[Stub]:
-    with running_stub("deepl") as stub:
-        yield stub
+post = post_builder(date="2024-05-22T21:12:00.000Z")
 
 
 @contextmanager
@@ -87,12 +50,6 @@ def translator(translator: Translator) -> Iterator[None]:
         runtime.install(before)
 
 
-def upload(stack: DevSession, key: str, data: bytes) -> Any:
-    assert stack.aws is not None
-    stack.aws.client("s3").put_object(Bucket=stack.aws.source_bucket, Key=key, Body=data)
-    return stack.drain()
-
-
 def source_object(stack: DevSession, key: str) -> str | None:
     assert stack.aws is not None
     s3 = stack.aws.client("s3")
@@ -100,15 +57,6 @@ def source_object(stack: DevSession, key: str) -> str | None:
         return str(s3.get_object(Bucket=stack.aws.source_bucket, Key=key)["Body"].read().decode())
     except s3.exceptions.NoSuchKey:
         return None
-
-
-def fetch(stack: DevSession, path: str) -> tuple[int, str]:
-    assert stack.preview is not None
-    try:
-        with urllib.request.urlopen(stack.preview.url + path, timeout=10) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
 
 
 def queue_counts(stack: DevSession, url: str) -> tuple[int, int]:

@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -29,7 +28,8 @@ from polypub.translate.memory import DictMemory
 from polypub.translate.providers.apertium import ApertiumTranslator
 from polypub.translate.providers.google import GoogleTranslator
 from polypub.translate.providers.libre import LibreTranslator
-from translator_stubs import Stub, running_stub, upper
+from support.provider_stubs import Stub
+from support.translators import FakeTranslator, upper
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "translation"
 GOLDEN = FIXTURES / "golden"
@@ -38,15 +38,6 @@ CASES = {
     "markup-links-code": ("en", "es"),
     "glossary-terms": ("es", "en"),
 }
-
-
-class Upper:
-    """The deterministic test provider: upper-cases words, keeps tags and entities."""
-
-    name = "test"
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        return [upper(text) for text in texts]
 
 
 def fixture(name: str) -> Post:
@@ -127,26 +118,9 @@ def assert_survives(name: str, result: TranslatedPost) -> None:
         assert "eTwinning" in html
 
 
-@pytest.fixture(autouse=True)
-def _loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-
-
-@pytest.fixture
-def google_stub() -> Iterator[Stub]:
-    with running_stub("google") as stub:
-        yield stub
-
-
-@pytest.fixture
-def libre_stub() -> Iterator[Stub]:
-    with running_stub("libre") as stub:
-        yield stub
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_deterministic_provider_matches_the_golden_page(name: str) -> None:
-    result = translate(Upper(), name)
+    result = translate(FakeTranslator("test"), name)  # the deterministic test provider
     assert_survives(name, result)
     golden = GOLDEN / f"{name}.{CASES[name][1]}.html"
     if os.environ.get("POLYPUB_UPDATE_GOLDEN"):

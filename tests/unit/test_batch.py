@@ -8,7 +8,7 @@ import pytest
 from aws_lambda_powertools import Logger
 
 from polypub.handlers import batch
-from polypub.pipeline import Outcome
+from support.pipeline import Outcome
 
 EVENT = {"Records": [{"messageId": name, "body": name} for name in ("a", "poison", "b")]}
 

@@ -20,19 +20,7 @@ from bench.importtime import by_package, parse, third_party_from, total_us  # no
 
 from polypub.content.post import parse_post  # noqa: E402
 from polypub.settings import Settings  # noqa: E402
-
-
-class UpperTranslator:
-    """An in-process stand-in named like the offline provider: no process, no network."""
-
-    name = "apertium"
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def translate(self, texts: list[str], source: str, target: str) -> list[str]:
-        self.calls += 1
-        return [text.upper() for text in texts]
+from support.translators import FakeTranslator  # noqa: E402
 
 
 def test_generator_is_deterministic_bilingual_and_realistic() -> None:
@@ -130,7 +118,7 @@ def test_tiny_warm_build_and_republish(tmp_path: Path) -> None:
     settings = Settings(translators=("apertium",))
     posts = generate_posts(4)
     content = write_polypub_content(posts, tmp_path / "content", template_content=ROOT / "content")
-    translator = UpperTranslator()
+    translator = FakeTranslator("apertium")  # named like the offline provider it stands in for
     report = warm_memory(
         settings, content, tmp_path / "warm", translator, workers=1, say=lambda line: None
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from html.parser import HTMLParser
 
@@ -23,6 +22,7 @@ from polypub.translate.errors import (
 from polypub.translate.memory import DictMemory, memory_key
 from polypub.translate.providers import FallbackChain, build_translator
 from polypub.translate.providers.apertium import ApertiumTranslator
+from support.translators import FakeTranslator, down, drop_placeholders, script
 
 BODY = """\
 ## Our eTwinning week
@@ -53,58 +53,6 @@ def make_post(body: str = BODY, *, description: str | None = "A week of eTwinnin
     )
 
 
-def upper(text: str) -> str:
-    """Upper-case the words; placeholders and entities pass untouched."""
-    return "".join(
-        part if part.startswith(("<", "&")) else part.upper()
-        for part in re.split(r"(<[^>]*>|&\w+;)", text)
-    )
-
-
-class Recorder:
-    """A deterministic provider: records every batch and upper-cases the words."""
-
-    def __init__(self, name: str = "fake") -> None:
-        self.name = name
-        self.calls: list[list[str]] = []
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        self.calls.append(list(texts))
-        return [self.answer(text) for text in texts]
-
-    def answer(self, text: str) -> str:
-        return upper(text)
-
-    @property
-    def sent(self) -> list[str]:
-        return [text for call in self.calls for text in call]
-
-
-class Mangler(Recorder):
-    """Drops every placeholder of texts that have some (as real providers sometimes do)."""
-
-    def answer(self, text: str) -> str:
-        return upper(re.sub(r"<[^>]*>", "", text))
-
-
-class Scripted(Recorder):
-    """Answers markup; a translator's output is text, whatever it contains."""
-
-    def answer(self, text: str) -> str:
-        return f"<script>alert('{text[:3]}')</script>{text}"
-
-
-class Failing:
-    def __init__(self, name: str, error: TranslationError) -> None:
-        self.name = name
-        self.error = error
-        self.calls = 0
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        self.calls += 1
-        raise self.error
-
-
 class _Structure(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -124,7 +72,7 @@ def structure(html: str) -> list[tuple[str, str, tuple[tuple[str, str | None], .
 
 
 def test_markup_code_urls_and_glossary_survive_and_only_words_change() -> None:
-    provider = Recorder()
+    provider = FakeTranslator()
     result = TranslationEngine(provider, DictMemory()).translate_post(make_post(), "en", "es")
 
     assert result.title == "OUR Erasmus+ WEEK"
@@ -144,9 +92,9 @@ def test_markup_code_urls_and_glossary_survive_and_only_words_change() -> None:
 
 
 def test_one_batched_call_and_chars_sent_counts_what_was_sent() -> None:
-    provider = Recorder()
+    provider = FakeTranslator()
     result = TranslationEngine(provider, DictMemory()).translate_post(make_post(), "en", "es")
-    assert len(provider.calls) == 1
+    assert len(provider.batches) == 1
     assert result.chars_sent == sum(len(text) for text in provider.sent)
     # title, description, heading, paragraph, alt text, two list items
     assert result.segments == 7
@@ -156,10 +104,10 @@ def test_one_batched_call_and_chars_sent_counts_what_was_sent() -> None:
 
 def test_memory_hits_send_nothing() -> None:
     memory = DictMemory()
-    first = TranslationEngine(Recorder(), memory).translate_post(make_post(), "en", "es")
-    provider = Recorder()
+    first = TranslationEngine(FakeTranslator(), memory).translate_post(make_post(), "en", "es")
+    provider = FakeTranslator()
     second = TranslationEngine(provider, memory).translate_post(make_post(), "en", "es")
-    assert provider.calls == []
+    assert provider.batches == []
     assert second.chars_sent == 0
     assert second.from_memory == second.segments == 7
     assert second.provider == "fake"
@@ -172,11 +120,11 @@ def test_memory_hits_send_nothing() -> None:
 
 def test_editing_one_paragraph_sends_only_that_paragraph() -> None:
     memory = DictMemory()
-    TranslationEngine(Recorder(), memory).translate_post(make_post(), "en", "es")
+    TranslationEngine(FakeTranslator(), memory).translate_post(make_post(), "en", "es")
     edited = BODY.replace("- Share ideas", "- Share   ideas and *songs*")
-    provider = Recorder()
+    provider = FakeTranslator()
     result = TranslationEngine(provider, memory).translate_post(make_post(edited), "en", "es")
-    assert provider.calls == [["Share ideas and <g1>songs</g1>"]]
+    assert provider.batches == [["Share ideas and <g1>songs</g1>"]]
     assert result.chars_sent == len("Share ideas and <g1>songs</g1>")
     assert result.from_memory == 6
     assert "<li>SHARE IDEAS AND <em>SONGS</em></li>" in result.body_html
@@ -184,18 +132,18 @@ def test_editing_one_paragraph_sends_only_that_paragraph() -> None:
 
 def test_whitespace_only_edits_hit_memory() -> None:
     memory = DictMemory()
-    TranslationEngine(Recorder(), memory).translate_post(make_post(), "en", "es")
-    provider = Recorder()
+    TranslationEngine(FakeTranslator(), memory).translate_post(make_post(), "en", "es")
+    provider = FakeTranslator()
     reflowed = BODY.replace("project with [our", "project\nwith   [our")
     result = TranslationEngine(provider, memory).translate_post(make_post(reflowed), "en", "es")
-    assert provider.calls == []
+    assert provider.batches == []
     assert result.chars_sent == 0
 
 
 def test_memory_keys_name_provider_languages_and_segment_hash() -> None:
     memory = DictMemory()
     post = make_post("Hello **world**.\n", description=None)
-    TranslationEngine(Recorder("google"), memory).translate_post(post, "en", "es")
+    TranslationEngine(FakeTranslator("google"), memory).translate_post(post, "en", "es")
     digest = hashlib.sha256(b"Hello <g1>world</g1>.").hexdigest()
     assert memory.items[f"google|en|es|{digest}"] == "HELLO <g1>WORLD</g1>."
     assert memory_key("google", "en", "es", "  Hello <g1>world</g1>.\n") == f"google|en|es|{digest}"
@@ -203,7 +151,7 @@ def test_memory_keys_name_provider_languages_and_segment_hash() -> None:
 
 
 def test_repeated_segments_are_sent_once() -> None:
-    provider = Recorder()
+    provider = FakeTranslator()
     post = make_post("Thanks!\n\n- Thanks!\n\n| Thanks! |\n|---|\n", description=None)
     result = TranslationEngine(provider, DictMemory()).translate_post(post, "en", "es")
     assert provider.sent == ["Our <x1/> week", "Thanks!"]
@@ -212,14 +160,14 @@ def test_repeated_segments_are_sent_once() -> None:
 
 
 def test_a_provider_that_loses_placeholders_gets_the_pieces_separately() -> None:
-    provider = Mangler()
+    provider = FakeTranslator(answer=drop_placeholders)
     memory = DictMemory()
     result = TranslationEngine(provider, memory).translate_post(make_post(), "en", "es")
 
-    assert len(provider.calls) == 2  # the batch, then one batch of pieces
-    assert "We joined an" in provider.calls[1]
-    assert "our partners" in provider.calls[1]
-    assert all("<" not in piece for piece in provider.calls[1])
+    assert len(provider.batches) == 2  # the batch, then one batch of pieces
+    assert "We joined an" in provider.batches[1]
+    assert "our partners" in provider.batches[1]
+    assert all("<" not in piece for piece in provider.batches[1])
     assert result.chars_sent == sum(len(text) for text in provider.sent)
     html = result.body_html
     assert structure(html) == structure(render_body(BODY))
@@ -227,13 +175,15 @@ def test_a_provider_that_loses_placeholders_gets_the_pieces_separately() -> None
     assert '<a href="https://partners.example.org/list">OUR PARTNERS</a>' in html
     assert result.title == "OUR Erasmus+ WEEK"
     # What was put back is remembered: the next run sends nothing.
-    again = Recorder()
+    again = FakeTranslator()
     TranslationEngine(again, memory).translate_post(make_post(), "en", "es")
-    assert again.calls == []
+    assert again.batches == []
 
 
 def test_a_translator_answering_markup_publishes_escaped_text() -> None:
-    result = TranslationEngine(Scripted(), DictMemory()).translate_post(make_post(), "en", "es")
+    result = TranslationEngine(FakeTranslator(answer=script), DictMemory()).translate_post(
+        make_post(), "en", "es"
+    )
     assert "<script>" not in result.body_html
     assert "<p>&lt;script&gt;alert('We ')&lt;/script&gt;We joined" in result.body_html
     assert "alt=\"&lt;script&gt;alert('Stu')&lt;/script&gt;Students in Rome\"" in result.body_html
@@ -247,7 +197,7 @@ def test_a_corrupt_memory_entry_is_translated_again() -> None:
     post = make_post("Hello **world**.\n", description=None)
     key = memory_key("fake", "en", "es", "Hello <g1>world</g1>.")
     memory.put_many({key: "broken, no placeholders"})
-    provider = Recorder()
+    provider = FakeTranslator()
     result = TranslationEngine(provider, memory).translate_post(post, "en", "es")
     assert "Hello <g1>world</g1>." in provider.sent
     assert result.body_html == "<p>HELLO <strong>WORLD</strong>.</p>\n"
@@ -255,7 +205,7 @@ def test_a_corrupt_memory_entry_is_translated_again() -> None:
 
 
 def test_a_provider_answering_the_wrong_number_of_texts_is_an_error() -> None:
-    class Short(Recorder):
+    class Short(FakeTranslator):
         def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
             return []
 
@@ -265,15 +215,15 @@ def test_a_provider_answering_the_wrong_number_of_texts_is_an_error() -> None:
 
 def test_same_source_and_target_is_refused() -> None:
     with pytest.raises(ValueError, match="both 'es'"):
-        TranslationEngine(Recorder(), DictMemory()).translate_post(make_post(), "es", "es")
+        TranslationEngine(FakeTranslator(), DictMemory()).translate_post(make_post(), "es", "es")
 
 
 def test_a_post_with_nothing_to_translate_calls_nobody() -> None:
-    provider = Recorder()
+    provider = FakeTranslator()
     post = make_post("```\ncode\n```\n", description=None)
     post = Post(**{**post.__dict__, "title": "2024"})
     result = TranslationEngine(provider, DictMemory()).translate_post(post, "en", "es")
-    assert provider.calls == []
+    assert provider.batches == []
     assert result == TranslatedPost(
         title="2024",
         description=None,
@@ -289,8 +239,8 @@ def test_a_post_with_nothing_to_translate_calls_nobody() -> None:
 
 
 def test_chain_falls_back_and_files_the_fallbacks_work_under_its_own_name() -> None:
-    first = Failing("google", ProviderUnavailable("google answered HTTP 503", status=503))
-    second = Recorder("apertium")
+    first = down("google", ProviderUnavailable("google answered HTTP 503", status=503))
+    second = FakeTranslator("apertium")
     chain = FallbackChain([first, second])
     assert chain.name == "google"
 
@@ -306,12 +256,12 @@ def test_chain_falls_back_and_files_the_fallbacks_work_under_its_own_name() -> N
     again = TranslationEngine(chain, memory).translate_post(post, "en", "es")
     assert again.chars_sent == 0
     assert again.provider == "apertium"
-    assert len(second.calls) == 1
+    assert len(second.batches) == 1
 
 
 def test_chain_moves_on_when_a_provider_rejects_the_pair() -> None:
-    first = Failing("apertium", ProviderRejected("apertium has no spa-cat mode installed"))
-    chain = FallbackChain([first, Recorder("google")])
+    first = down("apertium", ProviderRejected("apertium has no spa-cat mode installed"))
+    chain = FallbackChain([first, FakeTranslator("google")])
     assert chain.translate(["Hola"], "es", "ca") == ["HOLA"]
     assert chain.last_served == "google"
 
@@ -319,23 +269,23 @@ def test_chain_moves_on_when_a_provider_rejects_the_pair() -> None:
 def test_chain_failure_is_retryable_if_any_provider_was_unavailable() -> None:
     chain = FallbackChain(
         [
-            Failing("google", ProviderUnavailable("HTTP 429")),
-            Failing("apertium", ProviderRejected("no mode")),
+            down("google", ProviderUnavailable("HTTP 429")),
+            down("apertium", ProviderRejected("no mode")),
         ]
     )
     with pytest.raises(ProviderUnavailable, match=r"google: HTTP 429; apertium: no mode"):
         chain.translate(["x"], "en", "es")
-    rejecting = FallbackChain([Failing("google", ProviderRejected("HTTP 403"))])
+    rejecting = FallbackChain([down("google", ProviderRejected("HTTP 403"))])
     with pytest.raises(ProviderRejected, match="HTTP 403"):
         rejecting.translate(["x"], "en", "es")
 
 
 def test_chain_does_not_hide_programming_errors() -> None:
-    class Broken(Recorder):
+    class Broken(FakeTranslator):
         def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
             raise PlaceholderMismatch("internal")
 
-    chain = FallbackChain([Broken("a"), Recorder("b")])
+    chain = FallbackChain([Broken("a"), FakeTranslator("b")])
     with pytest.raises(PlaceholderMismatch):
         chain.translate(["x"], "en", "es")
 

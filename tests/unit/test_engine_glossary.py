@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-
 import pytest
 
 from polypub.content.post import Post
@@ -13,6 +10,7 @@ from polypub.translate.errors import ProviderUnavailable, TranslationError
 from polypub.translate.glossary import DEFAULT_GLOSSARY, parse_glossary
 from polypub.translate.memory import DictMemory, memory_key
 from polypub.translate.providers import FallbackChain
+from support.translators import FakeTranslator, down
 
 GLOSSARY = b"""\
 do_not_translate: [Erasmus+, eTwinning]
@@ -41,43 +39,18 @@ def post(body: str = BODY) -> Post:
     )
 
 
-def upper(text: str) -> str:
-    return "".join(
-        part if part.startswith(("<", "&")) else part.upper()
-        for part in re.split(r"(<[^>]*>|&\w+;)", text)
-    )
-
-
-class Recorder:
-    def __init__(self, name: str = "fake") -> None:
-        self.name = name
-        self.calls: list[list[str]] = []
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        self.calls.append(list(texts))
-        return [upper(text) for text in texts]
-
-    @property
-    def sent(self) -> list[str]:
-        return [text for call in self.calls for text in call]
-
-
-class Down:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        raise ProviderUnavailable(f"{self.name} answered HTTP 503", provider=self.name, status=503)
+# What a provider that is down answers (an HTTP 503 from Google).
+GOOGLE_DOWN = ProviderUnavailable("google answered HTTP 503", provider="google", status=503)
 
 
 def engine(
-    provider: Recorder | FallbackChain, memory: DictMemory, data: bytes = GLOSSARY
+    provider: FakeTranslator | FallbackChain, memory: DictMemory, data: bytes = GLOSSARY
 ) -> TranslationEngine:
     return TranslationEngine(provider, memory, glossary=parse_glossary(data))
 
 
 def test_fixed_translations_and_protected_terms_never_reach_the_provider() -> None:
-    provider = Recorder()
+    provider = FakeTranslator()
     result = engine(provider, DictMemory()).translate_post(post(), "es", "en")
     sent = " ".join(provider.sent)
     assert "huerto" not in sent
@@ -89,9 +62,9 @@ def test_fixed_translations_and_protected_terms_never_reach_the_provider() -> No
 
 def test_changing_one_entry_retranslates_only_the_segments_that_use_it() -> None:
     memory = DictMemory()
-    engine(Recorder(), memory).translate_post(post(), "es", "en")
+    engine(FakeTranslator(), memory).translate_post(post(), "es", "en")
 
-    provider = Recorder()
+    provider = FakeTranslator()
     edited = GLOSSARY.replace(b"en: school garden", b"en: school vegetable garden")
     result = engine(provider, memory, edited).translate_post(post(), "es", "en")
 
@@ -104,9 +77,9 @@ def test_changing_one_entry_retranslates_only_the_segments_that_use_it() -> None
 
 def test_adding_a_do_not_translate_term_retranslates_only_where_it_appears() -> None:
     memory = DictMemory()
-    engine(Recorder(), memory).translate_post(post(), "es", "en")
+    engine(FakeTranslator(), memory).translate_post(post(), "es", "en")
 
-    provider = Recorder()
+    provider = FakeTranslator()
     added = GLOSSARY.replace(b"eTwinning]", b"eTwinning, Oporto]")
     engine(provider, memory, added).translate_post(post(), "es", "en")
     assert provider.sent == ["Participamos en <x1/> con un colegio de <x2/>."]
@@ -114,16 +87,16 @@ def test_adding_a_do_not_translate_term_retranslates_only_where_it_appears() -> 
 
 def test_an_unchanged_glossary_sends_nothing() -> None:
     memory = DictMemory()
-    engine(Recorder(), memory).translate_post(post(), "es", "en")
-    provider = Recorder()
+    engine(FakeTranslator(), memory).translate_post(post(), "es", "en")
+    provider = FakeTranslator()
     again = engine(provider, memory, b"# reordered\n" + GLOSSARY).translate_post(post(), "es", "en")
-    assert provider.calls == []
+    assert provider.batches == []
     assert again.chars_sent == 0
 
 
 def test_memory_keys_of_segments_with_terms_include_the_entries_hash() -> None:
     memory = DictMemory()
-    engine(Recorder("google"), memory).translate_post(post("Nada especial.\n"), "es", "en")
+    engine(FakeTranslator("google"), memory).translate_post(post("Nada especial.\n"), "es", "en")
     plain = memory_key("google", "es", "en", "Nada especial.")
     assert plain in memory.items  # segments without terms keep the plain text hash
     title_keys = [key for key in memory.items if key != plain]
@@ -132,8 +105,8 @@ def test_memory_keys_of_segments_with_terms_include_the_entries_hash() -> None:
 
 
 def test_characters_are_counted_for_the_provider_that_answered() -> None:
-    fallback = Recorder("apertium")
-    chain = FallbackChain([Down("google"), fallback])
+    fallback = FakeTranslator("apertium")
+    chain = FallbackChain([down("google", GOOGLE_DOWN), fallback])
     result = engine(chain, DictMemory()).translate_post(post(), "es", "en")
     assert result.chars_by_provider == {"apertium": result.chars_sent}
     assert result.chars_sent == sum(len(text) for text in fallback.sent) > 0
@@ -143,9 +116,9 @@ def test_characters_are_counted_for_the_provider_that_answered() -> None:
 def test_costs_from_two_providers_are_kept_apart() -> None:
     memory = DictMemory()
     # google made the first version; then it is down and apertium translates the edit.
-    engine(Recorder("google"), memory).translate_post(post(), "es", "en")
-    fallback = Recorder("apertium")
-    chain = FallbackChain([Down("google"), fallback])
+    engine(FakeTranslator("google"), memory).translate_post(post(), "es", "en")
+    fallback = FakeTranslator("apertium")
+    chain = FallbackChain([down("google", GOOGLE_DOWN), fallback])
     edited = post(BODY.replace("Nada especial", "Algo especial"))
     result = engine(chain, memory).translate_post(edited, "es", "en")
     assert result.chars_by_provider == {"apertium": len("Algo especial en este párrafo.")}
@@ -153,7 +126,7 @@ def test_costs_from_two_providers_are_kept_apart() -> None:
 
 
 def test_the_default_glossary_is_used_when_none_is_given() -> None:
-    provider = Recorder()
+    provider = FakeTranslator()
     result = TranslationEngine(provider, DictMemory()).translate_post(post(), "es", "en")
     assert DEFAULT_GLOSSARY.keep == ("Erasmus+", "eTwinning")
     assert "huerto escolar" in " ".join(provider.sent)  # no fixed translation without a file
@@ -164,6 +137,8 @@ def test_the_default_glossary_is_used_when_none_is_given() -> None:
 def test_a_failing_provider_raises_a_translation_error_and_stores_nothing() -> None:
     memory = DictMemory()
     with pytest.raises(TranslationError) as caught:
-        engine(FallbackChain([Down("google")]), memory).translate_post(post(), "es", "en")
+        engine(FallbackChain([down("google", GOOGLE_DOWN)]), memory).translate_post(
+            post(), "es", "en"
+        )
     assert caught.value.retryable
     assert memory.items == {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 
 import pytest
 
@@ -15,6 +14,7 @@ from polypub.content.sanitize import sanitize_html
 from polypub.translate.engine import TranslationEngine
 from polypub.translate.glossary import parse_glossary
 from polypub.translate.memory import DictMemory
+from support.translators import FakeTranslator, hostile, same
 
 
 def body_html(markdown: str) -> str:
@@ -174,19 +174,6 @@ def test_the_sanitizer_keeps_our_renderers_output() -> None:
 # --- translations: a translator's answer and a glossary entry are text, never markup
 
 
-class Hostile:
-    """A translator that answers with markup and URLs of its own around every text."""
-
-    name = "hostile"
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        return [
-            f"<script>alert(1)</script>{text}<img src=x onerror=alert(1)> "
-            '<a href="javascript:x">j</a>'
-            for text in texts
-        ]
-
-
 def test_a_translators_answer_cannot_inject_markup() -> None:
     post = Post(
         source_key="posts/a.md",
@@ -197,7 +184,9 @@ def test_a_translators_answer_cannot_inject_markup() -> None:
         content_hash="h",
         description="A javascript:alert(1) description",
     )
-    result = TranslationEngine(Hostile(), DictMemory()).translate_post(post, "en", "es")
+    result = TranslationEngine(FakeTranslator("hostile", hostile), DictMemory()).translate_post(
+        post, "en", "es"
+    )
     html = sanitize_html(result.body_html)
     assert active_content(html) == []
     assert "<script" not in result.body_html  # escaped already by the token rebuild
@@ -225,15 +214,9 @@ def test_a_glossary_entry_is_text_not_markup() -> None:
         content_hash="h",
     )
 
-    class Echo:
-        name = "echo"
-
-        def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-            return list(texts)
-
-    result = TranslationEngine(Echo(), DictMemory(), glossary=glossary).translate_post(
-        post, "en", "es"
-    )
+    result = TranslationEngine(
+        FakeTranslator("echo", same), DictMemory(), glossary=glossary
+    ).translate_post(post, "en", "es")
     assert active_content(sanitize_html(result.body_html)) == []
 
 

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 DUMMY_KEY = "testing"
 
 # The handlers read the endpoint from os.environ, which belongs to the process: so only
-# one embedded AWS may run per process (moto itself runs in a child, see _MotoProcess).
+# one embedded AWS may run per process (moto itself runs in a child, see MotoServer).
 _active_lock = threading.Lock()
 _active: list[EmbeddedAws] = []
 _clients_lock = threading.Lock()
@@ -64,16 +64,20 @@ class EmbeddedAws:
     # The functions' shared environment (template Globals) resolved to local values.
     variables: Mapping[str, str] = field(default_factory=dict)
     _server: Any = field(default=None, repr=False, compare=False)
+    # False when the caller lent the server (start_embedded_aws(server=...)): stop() then
+    # empties it and leaves it running for the next stack.
+    _owns_server: bool = field(default=True, repr=False, compare=False)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def stop(self) -> None:
-        """Shut the server down and drop everything it held."""
+        """Drop everything the server held, and shut it down unless it was lent."""
         if self._server is None:
             return
         try:
             _reset_moto(self.endpoint_url)
         finally:
-            self._server.stop()
+            if self._owns_server:
+                self._server.stop()
             with _active_lock:
                 if self in _active:
                     _active.remove(self)
@@ -142,16 +146,18 @@ server.stop()
 """
 
 
-class _MotoProcess:
+class MotoServer:
     """moto's server in a child process.
 
     In this process its request handling would take turns with the handlers for one
     interpreter lock; in a child it runs beside them on another core (upload to live in
     `polypub dev` goes from about 1.0 s to 0.7 s). Its own session: Ctrl-C reaches only
     `polypub dev`, which lets the handlers finish their batches before stopping it.
+    Starting one costs about 1.5 s and stopping it as much, so a caller that builds many
+    stacks one after another (the test suite) may keep one and lend it to each.
     """
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self._process = subprocess.Popen(
             [sys.executable, "-c", _MOTO_CHILD, host, str(port)],
             stdin=subprocess.PIPE,
@@ -207,11 +213,14 @@ def start_embedded_aws(
     region: str = "us-east-1",
     prefix: str = "polypub",
     parameters: Mapping[str, str] | None = None,
+    server: MotoServer | None = None,
 ) -> EmbeddedAws:
     """Start moto on `host:port` (0: any free port) and create the template's resources.
 
     `parameters` override the template's parameter defaults, like `sam deploy
-    --parameter-overrides`. Nothing is written to os.environ: use `.env()`.
+    --parameter-overrides`. Nothing is written to os.environ: use `.env()`. With `server`,
+    the resources are created in that running moto (emptied first; `host` and `port` are
+    then its own) and stop() leaves it running.
     """
     stack = describe(template, prefix=prefix, parameters=parameters)
     with _active_lock:
@@ -220,7 +229,9 @@ def start_embedded_aws(
                 f"an embedded AWS is already running at {_active[0].endpoint_url}; "
                 "moto shares its state within a process, so stop it first"
             )
-        server = _MotoProcess(host, port)
+        lent = server is not None
+        if server is None:
+            server = MotoServer(host, port)
         bound_host, bound_port = server.host, server.port
         try:
             # A server bound to every interface is still reached through loopback here.
@@ -230,15 +241,18 @@ def start_embedded_aws(
             netloc = f"[{address}]" if address.version == 6 else str(address)
             endpoint_url = f"http://{netloc}:{bound_port}"
             _reset_moto(endpoint_url)
-            aws = _create(stack, endpoint_url, region, server)
+            aws = _create(stack, endpoint_url, region, server, owns_server=not lent)
         except BaseException:
-            server.stop()
+            if not lent:
+                server.stop()
             raise
         _active.append(aws)
         return aws
 
 
-def _create(stack: LocalStack, endpoint_url: str, region: str, server: Any) -> EmbeddedAws:
+def _create(
+    stack: LocalStack, endpoint_url: str, region: str, server: Any, *, owns_server: bool
+) -> EmbeddedAws:
     session = _session(region)
     s3: S3Client = session.client("s3", endpoint_url=endpoint_url)
     sqs: SQSClient = session.client("sqs", endpoint_url=endpoint_url)
@@ -289,6 +303,7 @@ def _create(stack: LocalStack, endpoint_url: str, region: str, server: Any) -> E
         distribution_id=distribution_id,
         variables=variables,
         _server=server,
+        _owns_server=owns_server,
     )
 
 

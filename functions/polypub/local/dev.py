@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from polypub.handlers import render, runtime, translate
-from polypub.local.aws import EmbeddedAws, start_embedded_aws
+from polypub.local.aws import EmbeddedAws, MotoServer, start_embedded_aws
 from polypub.local.preview import PreviewServer, bucket_reader
 from polypub.local.pump import PumpResult, PumpWorkers, QueuePump, drain
 from polypub.local.template import LANGUAGES_PARAMETER
@@ -56,6 +56,9 @@ class DevOptions:
     retry_after: int | None = None
     # Pollers per drain, like concurrent Lambda containers (1: one message batch at a time).
     workers: int = 1
+    # A running moto to hold this stack's resources instead of starting one (aws_port is
+    # then ignored); it outlives the session. The test suite lends one to every stack.
+    aws_server: MotoServer | None = None
 
 
 class DevSession:
@@ -86,7 +89,9 @@ class DevSession:
 
     def start(self) -> DevSession:
         options = self.options
-        self.aws = aws = start_embedded_aws(options.aws_port, template=options.template)
+        self.aws = aws = start_embedded_aws(
+            options.aws_port, template=options.template, server=options.aws_server
+        )
         try:
             # The edge function routes the languages the site has, as a stack deployed
             # with the same SiteLanguages would.

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from polypub import pipeline
+from polypub.adapters.localfs import CollectingQueue
 from polypub.model import TranslationJob
-from polypub.settings import Settings
 from polypub.site import urls
 from polypub.steps.context import Outcome, Services
-from polypub.wiring import local_services
-
-
-class TagTranslator:
-    """Offline and deterministic: the text with its target language in front."""
-
-    name = "tag"
-
-    def __init__(self) -> None:
-        self.sent: list[str] = []
-
-    def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        self.sent += texts
-        return [f"[{target}] {text}" for text in texts]
+from support.local import folder_services
+from support.posts import post as shared_post
+from support.translators import FakeTranslator, echo
 
 
 class Site:
@@ -72,22 +59,18 @@ class Site:
 
 
 @pytest.fixture
-def translator() -> TagTranslator:
-    return TagTranslator()
+def translator() -> FakeTranslator:
+    return echo("tag")
 
 
 @pytest.fixture
-def site(tmp_path: Path, translator: TagTranslator) -> Site:
-    content = tmp_path / "content"
-    (content / "posts").mkdir(parents=True)
-    services, queue, _ = local_services(
-        Settings(translators=("apertium",)), content, tmp_path / "site", tmp_path / "state"
-    )
-    return Site(replace(services, translator=translator), queue.jobs)
+def site(tmp_path: Path, translator: FakeTranslator) -> Site:
+    services = folder_services(tmp_path, translator=translator)
+    assert isinstance(services.jobs, CollectingQueue)
+    return Site(services, services.jobs.jobs)
 
 
-def post(title: str, body: str = "Body of the post.", **fields: str) -> str:
-    """A post's text with its front matter (English unless `lang` says otherwise)."""
+def post(title: str, body: str = "Body of the post.", **fields: str) -> bytes:
+    """A post's bytes with its front matter (English unless `lang` says otherwise)."""
     fields.setdefault("lang", "en")
-    lines = [f"title: {title}", *(f"{name}: {value}" for name, value in fields.items())]
-    return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
+    return shared_post(title, body, **fields)

@@ -19,12 +19,12 @@ from polypub.steps.entries import (
 
 
 def test_a_new_version_keeps_translations_until_they_are_replaced(site: Site) -> None:
-    first = parse_post("posts/a.md", post("A", "One.").encode())
+    first = parse_post("posts/a.md", post("A", "One."))
     entry = entry_for(first, "en", None, site.services)
     human = VersionInfo(title="A es", description=None, kind="human", source_hash="old")
     machine = VersionInfo(title="A ca", description=None, kind="machine", source_hash="old")
     entry = replace(entry, versions={**entry.versions, "es": human, "ca": machine})
-    second = parse_post("posts/a.md", post("A", "Two.").encode())
+    second = parse_post("posts/a.md", post("A", "Two."))
     kept = entry_for(second, "en", entry, site.services)
     assert kept.versions["es"] is human
     assert kept.versions["ca"] is machine
@@ -35,14 +35,14 @@ def test_a_new_version_keeps_translations_until_they_are_replaced(site: Site) ->
 
 def test_the_machine_translates_only_what_is_missing_or_out_of_date(site: Site) -> None:
     settings = Settings(languages=("es", "en", "ca"))
-    text = parse_post("posts/a.md", post("A").encode(), languages=settings.languages)
+    text = parse_post("posts/a.md", post("A"), languages=settings.languages)
     entry = entry_for(text, "en", None, replace(site.services, settings=settings))
     assert machine_targets(entry, text, settings) == ("es", "ca")
     fresh = VersionInfo(title="x", description=None, kind="machine", source_hash=entry.content_hash)
     human = VersionInfo(title="x", description=None, kind="human", source_hash="older")
     entry = replace(entry, versions={**entry.versions, "es": fresh, "ca": human})
     assert machine_targets(entry, text, settings) == ()
-    untranslated = parse_post("posts/a.md", post("A", translate="false").encode())
+    untranslated = parse_post("posts/a.md", post("A", translate="false"))
     assert machine_targets(entry, untranslated, settings) == ()
 
 

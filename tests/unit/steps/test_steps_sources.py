@@ -33,7 +33,7 @@ def test_a_post_too_large_is_refused_from_its_size_alone(site: Site) -> None:
 
 
 def test_the_same_bytes_are_parsed_and_rendered_once_per_batch(site: Site) -> None:
-    data = post("A", "Some *text*.").encode()
+    data = post("A", "Some *text*.")
     first = parse_source("posts/a.md", data, site.services)
     assert parse_source("posts/a.md", data, site.services) is first
     assert rendered_body(first, site.services) == "<p>Some <em>text</em>.</p>\n"
@@ -48,7 +48,7 @@ def test_the_same_bytes_are_parsed_and_rendered_once_per_batch(site: Site) -> No
 
 def test_the_declared_language_wins_and_an_unknown_one_explains_itself() -> None:
     settings = Settings()
-    declared = parse_post("posts/a.md", post("Hola", "Texto.", lang="en").encode())
+    declared = parse_post("posts/a.md", post("Hola", "Texto.", lang="en"))
     assert source_language(declared, settings) == ("en", None)
     short = parse_post("posts/b.md", b"---\ntitle: Hi\n---\nOk.\n")
     lang, note = source_language(short, settings)

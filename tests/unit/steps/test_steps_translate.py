@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conftest import Site, TagTranslator, post
+from conftest import Site, post
 from polypub.steps.translate import process_translation
+from support.translators import FakeTranslator
 
 
 def test_a_job_writes_the_translated_page_and_counts_what_was_sent(
-    site: Site, translator: TagTranslator
+    site: Site, translator: FakeTranslator
 ) -> None:
     site.upload("posts/trip.md", post("Our trip", "We went to Rome."))
     site.run("posts/trip.md")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,13 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-
-def upper(text: str) -> str:
-    """The stubs' "translation": upper-case words, keep tags and entities."""
-    return "".join(
-        part if part.startswith(("<", "&")) else part.upper()
-        for part in re.split(r"(<[^>]*>|&\w+;)", text)
-    )
+# The stubs "translate" like the fake translators' default answer, so that a provider's
+# own request and parsing code must reproduce the same pages.
+from support.translators import upper
 
 
 @dataclass

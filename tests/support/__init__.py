@@ -1,0 +1,1 @@
+"""Shared test helpers: stacks, posts, services, fake translators, provider stubs."""
