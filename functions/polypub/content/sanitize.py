@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import nh3
 
+from polypub.content.text import strip_controls
+
 # What our Markdown renderer (content/markdown.py, translate/ rebuilds the same tokens)
 # can produce, and nothing else. A tag outside this list is dropped, its text kept.
 ALLOWED_TAGS = frozenset(
@@ -51,4 +53,6 @@ def sanitize_html(fragment: str) -> str:
         strip_comments=True,
         filter_style_properties={"text-align"},
     )
-    return cleaned
+    # The parser keeps control characters (and decodes &#27; into one); a NUL or an
+    # ESC has no business in a page, whoever wrote it (teacher, translator).
+    return strip_controls(cleaned)

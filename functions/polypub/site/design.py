@@ -12,8 +12,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import yaml
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from polypub.content.errors import ContentError, FrontMatterTooComplexError
-from polypub.content.post import load_yaml
+from polypub.content.errors import (
+    ContentError,
+    DuplicateKeyError,
+    FrontMatterTooComplexError,
+    InvalidCharacterError,
+)
+from polypub.content.post import image_problem, load_yaml
 from polypub.model import PostEntry, VersionInfo
 from polypub.site import urls
 from polypub.site.config import SiteConfig
@@ -57,6 +62,18 @@ class SiteConfigSyntaxError(DesignError):
     """config/site.yml is not YAML, or not a set of `name: value` lines."""
 
     code: ClassVar[str] = "invalid-yaml"
+
+
+class SiteConfigDuplicateKeyError(DesignError):
+    """A field of config/site.yml is written twice."""
+
+    code: ClassVar[str] = DuplicateKeyError.code
+
+
+class SiteConfigCharacterError(DesignError):
+    """config/site.yml holds half of a character (a lone surrogate escape)."""
+
+    code: ClassVar[str] = InvalidCharacterError.code
 
 
 class SiteConfigFieldError(DesignError):
@@ -132,7 +149,19 @@ def parse_site_config(data: bytes, languages: Sequence[str]) -> tuple[Design, li
             )
         ]
     try:
-        values, _ = load_yaml(text)
+        values, _ = load_yaml(text, where=SITE_CONFIG_KEY)
+    except DuplicateKeyError as exc:
+        return Design(), [SiteConfigDuplicateKeyError(exc.message, line=exc.line)]
+    except InvalidCharacterError as exc:
+        return Design(), [SiteConfigCharacterError(exc.message, line=exc.line)]
+    except (ValueError, OverflowError, RecursionError):
+        # e.g. a number thousands of digits long, which Python refuses to build.
+        return Design(), [
+            SiteConfigSyntaxError(
+                "config/site.yml has a value that cannot be read (for example a number "
+                f"thousands of digits long). Put unusual values in double quotes, like:\n{_EXAMPLE}"
+            )
+        ]
     except FrontMatterTooComplexError:
         return Design(), [
             SiteConfigSyntaxError(
@@ -229,8 +258,8 @@ def _logo(value: Any, problems: list[DesignError]) -> str | None:
     if value is None:
         return None
     path = str(value).strip()
-    src = urls.asset_src(path) if path.startswith("/assets/") else None
-    if src is None or ".." in path.split("/") or "\\" in path:
+    src = urls.asset_src(path) if image_problem(path) is None else None
+    if src is None:
         problems.append(
             SiteConfigFieldError(
                 f"config/site.yml: 'logo' is '{path[:80]}', but it must be the path of an "
