@@ -24,7 +24,7 @@ from polypub.site import urls
 from polypub.site.config import SiteConfig
 from polypub.site.images import ImageSize, measure_images
 from polypub.site.pages import build_listings, render_post_page
-from polypub.site.render import environment
+from polypub.site.render import ThemeTooExpensive, environment
 
 if TYPE_CHECKING:
     from polypub.ports import Storage
@@ -92,6 +92,12 @@ class ThemeTemplateError(DesignError):
     """A theme template does not compile, or fails when pages are rendered with it."""
 
     code: ClassVar[str] = "invalid-template"
+
+
+class ThemeTooExpensiveError(ThemeTemplateError):
+    """A theme template takes too long or makes too much to render a page (site/render.Limits)."""
+
+    code: ClassVar[str] = "theme-too-expensive"
 
 
 @dataclass(frozen=True)
@@ -489,6 +495,12 @@ def trial_render(site: SiteConfig) -> ThemeTemplateError | None:
         for lang in site.languages:
             render_post_page(site, sample, lang, "<p>Sample</p>")
         build_listings(site, [sample])
+    except ThemeTooExpensive as exc:
+        return ThemeTooExpensiveError(
+            f"the theme is too costly to make pages with: {exc}. A page of the standard "
+            "look takes a few thousand steps and well under 100 KB; look for loops inside "
+            "loops, or values multiplied into huge texts or lists, and remove them."
+        )
     except TemplateError as exc:
         return ThemeTemplateError(f"the theme fails when pages are made with it: {exc}")
     except Exception as exc:  # a theme can raise anything a Jinja expression can
