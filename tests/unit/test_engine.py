@@ -389,6 +389,7 @@ class Answering(Recorder):
         ("", "answered nothing"),
         (None, "NoneType instead of text"),
         (["Hola."], "list instead of text"),
+        ("Hola \ud800.", "lone surrogate"),  # JSON can carry one; UTF-8 cannot
     ],
 )
 def test_an_unusable_answer_fails_the_job_and_is_never_published_nor_kept(

@@ -266,3 +266,11 @@ def test_usable_and_ignorable_keys_have_no_problem(key: str) -> None:
 
 def test_report_keys_of_ordinary_keys_are_unchanged() -> None:
     assert report_key("posts/viaje.md") == "posts/viaje.md.error.txt"
+
+
+@pytest.mark.parametrize("fragment", ["<p>\ud800</p>", "<p>a\udfffb</p>", "<p>\ud83d\ude00</p>"])
+def test_sanitize_never_fails_on_a_lone_surrogate(fragment: str) -> None:
+    # Found by tests/unit/test_fuzz.py (make fuzz): nh3 raised UnicodeEncodeError.
+    html = sanitize_html(fragment)
+    html.encode("utf-8")
+    assert html.startswith("<p>")

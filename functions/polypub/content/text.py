@@ -32,6 +32,20 @@ def strip_controls(text: str) -> str:
     return _BODY_STRIP.sub("", text)
 
 
+def replace_lone_surrogates(text: str) -> str:
+    """``text`` with each half of a UTF-16 pair left alone replaced by U+FFFD.
+
+    A body decoded from UTF-8 has none, but a text that went through JSON (a
+    translator's answer, "\\ud800") can; a page must still encode as UTF-8.
+    """
+    if _SURROGATE.search(text) is None:
+        return text
+    joined = join_surrogates(text)
+    if joined is not None:
+        return joined
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
 def join_surrogates(text: str) -> str | None:
     """``text`` with UTF-16 surrogate pairs joined; None if half of a pair is left alone.
 

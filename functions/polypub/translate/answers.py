@@ -1,10 +1,11 @@
-"""What a provider's answer must look like to be published: text, not empty, not far longer."""
+"""What a provider's answer must be to be published: text, not empty, not far longer."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
+from polypub.content.text import join_surrogates
 from polypub.translate.errors import UnusableAnswer
 
 # A translation between European languages is rarely more than 1.5 times its source;
@@ -22,6 +23,8 @@ def answer_problem(source: str, answer: object) -> str | None:
     """Why ``answer`` cannot be the translation of ``source``, or None when it can."""
     if not isinstance(answer, str):
         return f"answered {type(answer).__name__} instead of text"
+    if join_surrogates(answer) is None:
+        return "answered text with half of a character in it (a lone surrogate)"
     if not answer.strip() and any(ch.isalnum() for ch in _TAGS.sub("", source)):
         return "answered nothing for a text with words in it"
     if len(answer) > MAX_GROWTH * len(source) + GROWTH_FLOOR:
