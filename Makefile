@@ -8,13 +8,13 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: help setup system-deps js-deps demo test lint typecheck unit integration e2e build bench upload-timing clean
+.PHONY: help setup system-deps js-deps demo test lint typecheck unit integration e2e build bench upload-timing fuzz clean
 
 help:
 	@echo "make demo   - set up and run the real pipeline on content/ with embedded AWS"
 	@echo "make test   - set up and run lint, type checks and the whole test suite"
 	@echo "make build  - polypub build content/ --out _site (static preview, no AWS)"
-	@echo "make lint | typecheck | unit | integration | e2e | upload-timing | clean"
+	@echo "make lint | typecheck | unit | integration | e2e | fuzz | upload-timing | clean"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,15 @@ integration: setup
 
 e2e: setup
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+# Hypothesis over posts, bodies, keys, glossaries, site configs and assets with the
+# "fuzz" profile (tests/conftest.py): 5,000 random examples per property instead of the
+# 150 derandomized ones `make test` runs. Failures are kept in .hypothesis/ and tried
+# first next time. FUZZ_EXAMPLES overrides the count.
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/unit/test_fuzz.py \
+		--timeout=0 --hypothesis-show-statistics -q $(PYTEST_ARGS)
 
 upload-timing: setup
 	$(BIN)/python -m polypub.local.timing content/posts/erasmus-etwinning-experience.md

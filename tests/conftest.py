@@ -6,12 +6,14 @@ import anywhere. The helpers themselves live in support/ (README, "Tests").
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from support.local import folder_services
 from support.pipeline import Services
@@ -21,6 +23,18 @@ if TYPE_CHECKING:  # imported where used, so that collecting the unit tier stays
     from polypub.local.aws import MotoServer
     from polypub.local.dev import DevSession
     from support.stack import StackFactory
+
+
+# Hypothesis profiles (tests/unit/test_fuzz.py). "ci", the default inside `make test`:
+# a bounded, derandomized run (the same examples every time, so CI never flakes on a
+# new example) with no example database. "fuzz", for `make fuzz`: many random
+# examples, failures kept in .hypothesis/ and replayed first on the next run.
+_COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("ci", max_examples=150, derandomize=True, database=None, **_COMMON)
+settings.register_profile(
+    "fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "5000")), **_COMMON
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

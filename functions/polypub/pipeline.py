@@ -20,7 +20,7 @@ from polypub.steps.errors import SlugTakenError
 from polypub.steps.listings import refresh_listings
 from polypub.steps.people import publish_human_translation, remove_human_translation
 from polypub.steps.publish import publish_post, unpublish_post
-from polypub.steps.reports import note_translation_failure, report_failure
+from polypub.steps.reports import note_translation_failure, refuse_unusable_key, report_failure
 from polypub.steps.sources import read_source_post
 from polypub.steps.translate import process_translation
 from polypub.translate.errors import TranslationError
@@ -96,6 +96,9 @@ def dispatch(key: str, services: Services) -> Outcome:
     """The step for what the key is; it reads the bucket's current state, never the event's."""
     if is_design_key(key):
         return publish_design(key, services)
+    refused = refuse_unusable_key(key, services)
+    if refused is not None:
+        return refused
     kind = classify_key(key, services.settings.languages)
     if kind.kind == "asset":
         return sync_asset(key, services)

@@ -266,3 +266,42 @@ def test_a_chain_error_summary_is_redacted(deepl_stub: Stub, libre_stub: Stub) -
         chain.translate(["x"], "en", "es")
     assert "deepl: deepl refused the request (HTTP 401)" in str(caught.value)
     assert "SECRET" not in str(caught.value)
+
+
+# ------------------------------------------------------------- answers nobody should read
+
+
+def test_an_answer_far_longer_than_its_source_is_asked_again(libre_stub: Stub) -> None:
+    answers = iter(["QUOTA EXCEEDED. " * 40, "HELLO"])
+    libre_stub.translate = lambda text: next(answers)
+    sleeps: list[float] = []
+    translator = quick(LibreTranslator, libre_stub, sleeps)
+    assert translator.translate(["Hello"], "en", "es") == ["HELLO"]
+    assert len(libre_stub.requests) == 2
+    assert sleeps == [0.5]
+
+
+def test_a_provider_that_keeps_answering_garbage_passes_the_batch_down_the_chain(
+    libre_stub: Stub, deepl_stub: Stub
+) -> None:
+    libre_stub.translate = lambda text: text * 100
+    sleeps: list[float] = []
+    chain = FallbackChain(
+        [
+            quick(LibreTranslator, libre_stub, sleeps),
+            quick(DeeplTranslator, deepl_stub, sleeps, api_key=lambda: KEY),
+        ]
+    )
+    assert chain.translate(["Good morning"], "en", "es") == ["GOOD MORNING"]
+    assert chain.last_served == "deepl"
+    assert len(libre_stub.requests) == 4  # the retry policy's attempts, then the next one
+
+
+@pytest.mark.parametrize("answer", ["", "   "])
+def test_an_empty_answer_for_words_is_unavailable_never_published(
+    deepl_stub: Stub, answer: str
+) -> None:
+    deepl_stub.translate = lambda text: answer
+    translator = quick(DeeplTranslator, deepl_stub, [], api_key=lambda: KEY)
+    with pytest.raises(ProviderUnavailable, match="answered nothing"):
+        translator.translate(["Good morning"], "en", "es")

@@ -315,3 +315,67 @@ def test_build_translator_names_the_known_providers_for_an_unknown_one() -> None
 
 def test_redact_removes_secrets_from_messages() -> None:
     assert redact("auth_key=abc123 failed", ["abc123", None, ""]) == "auth_key=*** failed"
+
+
+# ----------------------------------------------------------------- unusable answers
+
+
+def Answering(name: str, reply: object) -> FakeTranslator:
+    """Answers `reply`, whatever the text: a provider gone wrong."""
+    return FakeTranslator(name, lambda text, target: reply)  # type: ignore[arg-type, return-value]
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("Hola. " * 100, "more than 4 times"),
+        ("", "answered nothing"),
+        (None, "NoneType instead of text"),
+        (["Hola."], "list instead of text"),
+        ("Hola \ud800.", "lone surrogate"),  # JSON can carry one; UTF-8 cannot
+    ],
+)
+def test_an_unusable_answer_fails_the_job_and_is_never_published_nor_kept(
+    answer: object, why: str
+) -> None:
+    memory = DictMemory()
+    engine = TranslationEngine(Answering("google", answer), memory)
+    with pytest.raises(ProviderUnavailable, match=why) as info:
+        engine.translate_post(make_post("Hello.\n", description=None), "en", "es")
+    assert info.value.retryable  # the queue brings the job back later
+    assert memory.items == {}
+
+
+def test_a_chain_passes_an_unusable_answer_to_the_next_provider() -> None:
+    first = Answering("google", "x" * 1000)
+    chain = FallbackChain([first, FakeTranslator("apertium")])
+    memory = DictMemory()
+    result = TranslationEngine(chain, memory).translate_post(
+        make_post("Hello.\n", description=None), "en", "es"
+    )
+    assert result.body_html == "<p>HELLO.</p>\n"
+    assert result.provider == "apertium"
+    assert first.batches
+    assert all(key.startswith("apertium|") for key in memory.items)
+
+
+def test_a_chain_of_unusable_answers_is_retryable() -> None:
+    chain = FallbackChain([Answering("google", ""), Answering("apertium", None)])
+    with pytest.raises(ProviderUnavailable, match=r"google answered nothing.*apertium answered"):
+        chain.translate(["Hello"], "en", "es")
+
+
+@pytest.mark.parametrize(
+    ("source", "answer"),
+    [
+        ("OK", "De acuerdo, de acuerdo"),  # short texts may grow by a few words
+        ("Sí", "Yes"),
+        ("2024", "2024"),
+        ("Hello world, this is a sentence.", "Hola mundo, esta es una frase bastante larga."),
+        (" ", ""),  # nothing to translate, nothing back
+        ("<x1/>", ""),
+    ],
+)
+def test_honest_answers_pass(source: str, answer: str) -> None:
+    assert Answering("google", answer).translate([source], "en", "es") == [answer]
+    assert FallbackChain([Answering("google", answer)]).translate([source], "en", "es") == [answer]

@@ -146,6 +146,74 @@ class InvalidSlugError(ContentError):
         )
 
 
+class DuplicateKeyError(ContentError):
+    """A front matter field is written twice; YAML would silently keep the last one."""
+
+    code: ClassVar[str] = "duplicate-key"
+
+    def __init__(
+        self, field: str, first: int | None, again: int | None, *, where: str = "the front matter"
+    ) -> None:
+        self.field = field
+        lines = f" (lines {first} and {again})" if first is not None and again is not None else ""
+        super().__init__(
+            f"The field '{field}' is written twice in {where}{lines}, so the site "
+            "cannot tell which one you mean. Keep one of the two lines and delete the other.",
+            line=again,
+        )
+
+
+class InvalidCharacterError(ContentError):
+    """The front matter holds a code that is not a character (a lone surrogate such as \\ud800)."""
+
+    code: ClassVar[str] = "invalid-character"
+
+    def __init__(self, *, line: int | None = None, where: str = "the front matter") -> None:
+        super().__init__(
+            f'{where[0].upper()}{where[1:]}{_at(line)} contains an escape like "\\ud800" '
+            "that stands for half of a character, which no page can show. Type the character "
+            "itself (an emoji, an accented letter) instead of its \\u code, or remove it.",
+            line=line,
+        )
+
+
+class PostExtensionError(ContentError):
+    """A post's name ends in .MD (or .Md, .mD): S3 keys are case-sensitive, posts end in .md."""
+
+    code: ClassVar[str] = "post-extension-case"
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        stem, _, _ = key.rpartition(".")
+        super().__init__(
+            f"The file {key} ends in '.{key.rsplit('.', 1)[-1]}', but posts must end in "
+            f"lowercase '.md'. Rename it to {stem}.md (or upload it again under that name) "
+            "and delete this one."
+        )
+
+
+class InvalidKeyError(ContentError):
+    """An uploaded file's name (its S3 key) is unusable: '..', '//', a backslash, a control code."""
+
+    code: ClassVar[str] = "invalid-key"
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        shown = key.encode("unicode_escape").decode("ascii")
+        super().__init__(
+            f"The file name '{shown[:200]}' cannot be published: it contains '..', '.', an "
+            "empty folder name ('//' or a leading '/'), a backslash or an invisible character. "
+            "Upload it again with a plain name, folders separated by single '/', like "
+            "assets/images/uploads/photo.jpg, and delete this one."
+        )
+
+
+class AssetTypeNotAllowedError(ContentError):
+    """An upload under assets/ is not one of the passive types the site publishes."""
+
+    code: ClassVar[str] = "asset-type-not-allowed"
+
+
 def _human_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"

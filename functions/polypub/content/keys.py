@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from polypub.content.errors import ContentError, InvalidKeyError, PostExtensionError
 from polypub.languages import DEFAULT_SITE_LANGUAGES
 
 SourceKind = Literal["post", "translation", "asset", "config", "other"]
@@ -39,8 +40,41 @@ class SourceKey:
 
 
 def report_key(key: str) -> str:
-    """Where the error report for ``key`` is written (next to it, same folder)."""
+    """Where the error report for ``key`` is written (next to it, same folder).
+
+    For a key that could not be written itself (``assets/../x``, ``posts//a.md``), the
+    report goes beside its plain spelling, so that reporting never fails the same way.
+    """
+    if _is_unsafe(key):
+        parts = [
+            "".join(ch if ch >= " " and ch != "\x7f" else "_" for ch in part)
+            for part in key.replace("\\", "/").split("/")
+        ]
+        key = "/".join(part for part in parts if part not in ("", ".", "..")) or "invalid-key"
     return key + REPORT_SUFFIX
+
+
+def extension_problem(key: str) -> ContentError | None:
+    """PostExtensionError for a post named ``.MD``/``.Md``/``.mD``; S3 filters by ``.md``.
+
+    The bucket's notifications match the suffix case-sensitively, so such a post would
+    never publish in the cloud; it is refused everywhere, with a report, instead.
+    """
+    lower_only = key.lower().endswith(_MD_SUFFIX) and not key.endswith(_MD_SUFFIX)
+    return PostExtensionError(key) if key.startswith(POSTS_PREFIX) and lower_only else None
+
+
+def key_problem(key: str) -> ContentError | None:
+    """Why a file uploaded under posts/ or assets/ is ignored, for its report; else None.
+
+    Files that are not the teacher's (``.DS_Store``, reports, other folders) stay silent.
+    """
+    if not key.startswith((POSTS_PREFIX, ASSETS_PREFIX)) or is_report_key(key):
+        return None
+    if _is_unsafe(key):
+        # The folder marker an S3 console creates ("assets/") is not an upload.
+        return None if key in (POSTS_PREFIX, ASSETS_PREFIX) else InvalidKeyError(key)
+    return extension_problem(key)
 
 
 def is_report_key(key: str) -> bool:

@@ -10,22 +10,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from polypub.content.errors import (
+    DuplicateKeyError,
     FrontMatterShapeError,
     FrontMatterSyntaxError,
     FrontMatterTooComplexError,
+    InvalidCharacterError,
     InvalidFieldError,
     InvalidSlugError,
     MissingTitleError,
     NotUtf8Error,
     PostTooLargeError,
 )
-from polypub.content.keys import classify_key
+from polypub.content.keys import classify_key, extension_problem
 from polypub.content.markdown import check_complexity
+from polypub.content.text import clean_field, join_surrogates
 from polypub.languages import DEFAULT_SITE_LANGUAGES
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
@@ -108,6 +112,9 @@ def parse_post(
     if len(data) > max_bytes:
         raise PostTooLargeError(len(data), max_bytes)
     langs = tuple(lang.lower() for lang in languages)
+    wrong_extension = extension_problem(key)
+    if wrong_extension is not None:
+        raise wrong_extension
     text = _decode(data)
     name, translation_lang = _name_of(key, langs)
 
@@ -271,11 +278,17 @@ class SafeYAMLHandler(YAMLHandler):
         return load_yaml(fm)[0]
 
 
-def load_yaml(source: str) -> tuple[Any, yaml.Node | None]:
+def load_yaml(
+    source: str, *, first_line: int = 1, where: str = "the front matter"
+) -> tuple[Any, yaml.Node | None]:
     """Safely load YAML: the data and its node tree (for raw text and line numbers).
 
     Raises FrontMatterTooComplexError for alias bombs and self-referencing aliases
-    before anything is constructed, and yaml.YAMLError for syntax errors.
+    before anything is constructed, DuplicateKeyError for a key written twice,
+    InvalidCharacterError for a lone surrogate, and yaml.YAMLError for syntax errors.
+    Every text is cleaned of invisible and control characters (content/text.py)
+    before it becomes a value. ``first_line`` is the file line of ``source``'s first
+    line, and ``where`` names the file in their messages ("config/site.yml").
     """
     loader = _SafeFrontMatterLoader(source)
     try:
@@ -283,9 +296,47 @@ def load_yaml(source: str) -> tuple[Any, yaml.Node | None]:
         if node is None:
             return None, None
         _check_expansion(node)
+        _check_nodes(node, first_line, where)
         return loader.construct_document(node), node
     finally:
         loader.dispose()
+
+
+def _check_nodes(root: yaml.Node, first_line: int, where: str) -> None:
+    # Checked on the node tree, before construction: a surrogate would otherwise only
+    # fail when a report quoting it is encoded, and a duplicate key is gone once
+    # PyYAML has built the dict (it keeps the last value without a word).
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # aliases share nodes; _check_expansion bounded the tree
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            joined = join_surrogates(node.value)
+            if joined is None:
+                raise InvalidCharacterError(line=first_line + node.start_mark.line, where=where)
+            node.value = clean_field(joined)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            _check_duplicates(node, first_line, where)
+            for key, value in node.value:
+                stack += (key, value)
+
+
+def _check_duplicates(node: yaml.MappingNode, first_line: int, where: str) -> None:
+    lines: dict[tuple[str, str], int] = {}
+    for key, _ in node.value:
+        # Merge keys (<<) may repeat; complex keys (lists as keys) are not fields.
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        identity = (key.tag, clean_field(key.value))
+        line = first_line + key.start_mark.line
+        if identity in lines:
+            raise DuplicateKeyError(identity[1], lines[identity], line, where=where)
+        lines[identity] = line
 
 
 def _check_expansion(root: yaml.Node) -> None:
@@ -411,7 +462,7 @@ def _load(front: _Front, text: str) -> _Fields:
             line=front.first_line,
         )
     try:
-        data, root = load_yaml(front.yaml_text)
+        data, root = load_yaml(front.yaml_text, first_line=front.first_line)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, front, text) from None
     except yaml.YAMLError as exc:
@@ -626,8 +677,7 @@ def _date(fields: _Fields) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        # A date without a zone is taken as UTC: the CMS writes UTC ("...Z") anyway.
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return _in_utc(value, fields)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
@@ -639,7 +689,7 @@ def _date(fields: _Fields) -> datetime | None:
         except ValueError:
             pass
         else:
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+            return _in_utc(parsed, fields)
     shown = fields.text("date") if isinstance(fields.nodes.get("date"), yaml.ScalarNode) else value
     raise InvalidFieldError(
         "date",
@@ -648,6 +698,24 @@ def _date(fields: _Fields) -> datetime | None:
         "'date: 2024-05-22T21:12:00Z'.",
         line=fields.line("date"),
     )
+
+
+def _in_utc(value: datetime, fields: _Fields) -> datetime:
+    # A date without a zone is taken as UTC: the CMS writes UTC ("...Z") anyway.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # 9999-12-31T23:00-12:00 is in the year 10000 in UTC, 0001-01-01T00:00+14:00
+        # in the year 0: neither exists for Python, nor for any reader.
+        raise InvalidFieldError(
+            "date",
+            f"is '{fields.text('date')}', which falls outside the years 1 to 9999 once its "
+            "time zone is taken into account. Write the post's real date, like "
+            "'date: 2024-05-22'.",
+            line=fields.line("date"),
+        ) from None
 
 
 def _images(fields: _Fields) -> tuple[str, ...]:
@@ -672,7 +740,7 @@ def _images(fields: _Fields) -> tuple[str, ...]:
                 line=line,
             )
         path = item.strip()
-        problem = _image_problem(path)
+        problem = image_problem(path)
         if problem:
             raise InvalidFieldError(
                 "images", f"has an image path, '{_short(path)}', that {problem}", line=line
@@ -681,7 +749,22 @@ def _images(fields: _Fields) -> tuple[str, ...]:
     return tuple(images)
 
 
-def _image_problem(path: str) -> str | None:
+def image_problem(path: str) -> str | None:
+    """Why ``path`` (an ``images:`` item, the site logo) is not a usable image path, or None.
+
+    Judged as written and once %-decoded.
+
+    The page and the image measurement read the decoded path (``%2e%2e`` is ``..``), so
+    a check of the raw text alone would let a path out of assets/.
+    """
+    problem = _raw_image_problem(path)
+    decoded = unquote(path)
+    if problem is None and decoded != path:
+        problem = _raw_image_problem(decoded)
+    return problem
+
+
+def _raw_image_problem(path: str) -> str | None:
     if not path.startswith(ASSETS_ROOT):
         return (
             f"is not under {ASSETS_ROOT}. Upload the image to the assets/ folder and write "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import nh3
 
+from polypub.content.text import replace_lone_surrogates, strip_controls
+
 # What our Markdown renderer (content/markdown.py, translate/ rebuilds the same tokens)
 # can produce, and nothing else. A tag outside this list is dropped, its text kept.
 ALLOWED_TAGS = frozenset(
@@ -40,7 +42,8 @@ def sanitize_html(fragment: str) -> str:
     answer or a theme hook that slips something through still cannot publish script.
     """
     cleaned: str = nh3.clean(
-        fragment,
+        # nh3 hands the text to Rust as UTF-8, which has no lone surrogates.
+        replace_lone_surrogates(fragment),
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROP_WITH_CONTENT),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
@@ -51,4 +54,6 @@ def sanitize_html(fragment: str) -> str:
         strip_comments=True,
         filter_style_properties={"text-align"},
     )
-    return cleaned
+    # The parser keeps control characters (and decodes &#27; into one); a NUL or an
+    # ESC has no business in a page, whoever wrote it (teacher, translator).
+    return strip_controls(cleaned)

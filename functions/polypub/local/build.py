@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from polypub.adapters.localfs import CollectingQueue
-from polypub.content.keys import classify_key
+from polypub.content.keys import classify_key, key_problem
 from polypub.local.prefetch import prefetched
 from polypub.pipeline import finish, process_source_key, process_translation
 from polypub.ports import Flushable
@@ -99,6 +99,7 @@ def run_build(
             if is_design_key(k)
             or classify_key(k, settings.languages).kind
             in ("post", "translation", "asset", "config")
+            or key_problem(k) is not None
         ),
         key=lambda k: (not is_design_key(k), k),
     )

@@ -12,14 +12,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import yaml
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from polypub.content.errors import ContentError, FrontMatterTooComplexError
-from polypub.content.post import load_yaml
+from polypub.content.errors import (
+    ContentError,
+    DuplicateKeyError,
+    FrontMatterTooComplexError,
+    InvalidCharacterError,
+)
+from polypub.content.post import image_problem, load_yaml
 from polypub.model import PostEntry, VersionInfo
 from polypub.site import urls
 from polypub.site.config import SiteConfig
 from polypub.site.images import ImageSize, measure_images
 from polypub.site.pages import build_listings, render_post_page
-from polypub.site.render import environment
+from polypub.site.render import ThemeTooExpensive, environment
 
 if TYPE_CHECKING:
     from polypub.ports import Storage
@@ -59,6 +64,18 @@ class SiteConfigSyntaxError(DesignError):
     code: ClassVar[str] = "invalid-yaml"
 
 
+class SiteConfigDuplicateKeyError(DesignError):
+    """A field of config/site.yml is written twice."""
+
+    code: ClassVar[str] = DuplicateKeyError.code
+
+
+class SiteConfigCharacterError(DesignError):
+    """config/site.yml holds half of a character (a lone surrogate escape)."""
+
+    code: ClassVar[str] = InvalidCharacterError.code
+
+
 class SiteConfigFieldError(DesignError):
     """A field of config/site.yml is unknown or has a value the site cannot use."""
 
@@ -75,6 +92,12 @@ class ThemeTemplateError(DesignError):
     """A theme template does not compile, or fails when pages are rendered with it."""
 
     code: ClassVar[str] = "invalid-template"
+
+
+class ThemeTooExpensiveError(ThemeTemplateError):
+    """A theme template takes too long or makes too much to render a page (site/render.Limits)."""
+
+    code: ClassVar[str] = "theme-too-expensive"
 
 
 @dataclass(frozen=True)
@@ -132,7 +155,19 @@ def parse_site_config(data: bytes, languages: Sequence[str]) -> tuple[Design, li
             )
         ]
     try:
-        values, _ = load_yaml(text)
+        values, _ = load_yaml(text, where=SITE_CONFIG_KEY)
+    except DuplicateKeyError as exc:
+        return Design(), [SiteConfigDuplicateKeyError(exc.message, line=exc.line)]
+    except InvalidCharacterError as exc:
+        return Design(), [SiteConfigCharacterError(exc.message, line=exc.line)]
+    except (ValueError, OverflowError, RecursionError):
+        # e.g. a number thousands of digits long, which Python refuses to build.
+        return Design(), [
+            SiteConfigSyntaxError(
+                "config/site.yml has a value that cannot be read (for example a number "
+                f"thousands of digits long). Put unusual values in double quotes, like:\n{_EXAMPLE}"
+            )
+        ]
     except FrontMatterTooComplexError:
         return Design(), [
             SiteConfigSyntaxError(
@@ -229,8 +264,8 @@ def _logo(value: Any, problems: list[DesignError]) -> str | None:
     if value is None:
         return None
     path = str(value).strip()
-    src = urls.asset_src(path) if path.startswith("/assets/") else None
-    if src is None or ".." in path.split("/") or "\\" in path:
+    src = urls.asset_src(path) if image_problem(path) is None else None
+    if src is None:
         problems.append(
             SiteConfigFieldError(
                 f"config/site.yml: 'logo' is '{path[:80]}', but it must be the path of an "
@@ -460,6 +495,12 @@ def trial_render(site: SiteConfig) -> ThemeTemplateError | None:
         for lang in site.languages:
             render_post_page(site, sample, lang, "<p>Sample</p>")
         build_listings(site, [sample])
+    except ThemeTooExpensive as exc:
+        return ThemeTooExpensiveError(
+            f"the theme is too costly to make pages with: {exc}. A page of the standard "
+            "look takes a few thousand steps and well under 100 KB; look for loops inside "
+            "loops, or values multiplied into huge texts or lists, and remove them."
+        )
     except TemplateError as exc:
         return ThemeTemplateError(f"the theme fails when pages are made with it: {exc}")
     except Exception as exc:  # a theme can raise anything a Jinja expression can

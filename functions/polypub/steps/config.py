@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import mimetypes
 
+from polypub.content.assets import asset_content_type
 from polypub.content.errors import ContentError
 from polypub.model import TranslationJob
 from polypub.site.design import check_design
@@ -107,14 +107,33 @@ def apply_config_change(key: str, services: Services) -> Outcome:
 
 
 def sync_asset(key: str, services: Services) -> Outcome:
-    """Copy an asset to the site unchanged, or remove it when the source is gone."""
+    """Copy a passive asset to the site unchanged, or remove it when the source is gone.
+
+    Anything a browser could run from the school's origin (HTML, scripts, SVG, a type
+    whose name and content disagree) is refused with a report, and a copy published
+    before is taken down.
+    """
     data = services.source.get(key)
+    status = services.catalog.get_status(key)
+    refused_before = status is not None and status.state == "failed"
     if data is None:
+        if refused_before:
+            # A refused asset deleted by the teacher: its report goes with it.
+            clear_report(key, services)
+            record_status(services, key, "deleted", slug=None)
         if services.site.head(key) is None:
             return Outcome(key, "skipped", message="already removed")
         return Outcome(key, "removed", changed=delete_site_objects([key], services))
-    content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    try:
+        content_type = asset_content_type(key, data)
+    except ContentError as error:
+        outcome = report_failure(key, error, services)
+        if services.site.head(key) is not None:
+            outcome.changed += delete_site_objects([key], services)
+        return outcome
     changed = write_site_objects({key: SiteObject(data, content_type, ASSET_CACHE)}, services)
+    if refused_before:
+        record_status(services, key, "published", slug=None)  # clears the report
     if not changed:
         return Outcome(key, "skipped", message="unchanged")
     return Outcome(key, "copied", changed=changed)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Literal
 
 from polypub.content.errors import ContentError
-from polypub.content.keys import report_key
+from polypub.content.keys import classify_key, key_problem, report_key
 from polypub.model import SourceStatus, TranslationJob
 from polypub.steps.context import Outcome, Services
 from polypub.steps.errors import TRANSLATION_PENDING, LanguageUnknownNotice
@@ -143,3 +143,28 @@ def note_translation_failure(
             ),
         )
     )
+
+
+def refuse_unusable_key(key: str, services: Services) -> Outcome | None:
+    """A report for an upload whose name alone makes it unusable (`posts/a.MD`, a key
+    with `..` or a backslash); None for usable names.
+
+    A post deleted under such a name goes on to the normal delete (None), so a page
+    published from it before is taken down.
+    """
+    problem = key_problem(key)
+    if problem is None:
+        return None
+    try:
+        present = services.source.head(key) is not None
+    except ValueError:
+        # A folder will not resolve an unsafe key, even one it listed itself: look for
+        # it among the keys of its top folder instead (rare: bad keys only).
+        present = key in set(services.source.list_keys(key.split("/", 1)[0] + "/"))
+    if present:
+        return report_failure(key, problem, services)
+    if classify_key(key, services.settings.languages).kind in ("post", "translation"):
+        return None
+    clear_report(key, services)
+    record_status(services, key, "deleted", slug=None)
+    return Outcome(key, "removed", message="the unusable upload is gone")

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from polypub.content.segments import PlaceholderMismatch, Segment, segment_body, segment_text
 from polypub.ports import TranslationMemory, Translator
+from polypub.translate.answers import check_answers
 from polypub.translate.errors import TranslationError
 from polypub.translate.glossary import DEFAULT_GLOSSARY, Glossary
 from polypub.translate.memory import memory_key
@@ -200,6 +201,9 @@ class TranslationEngine:
                 provider=self.translator.name,
             )
         provider = served_by(self.translator)
+        # A single provider's (a chain checks its members' itself, to move on): an
+        # unusable answer fails the job, which the queue retries, and is never kept.
+        answers = check_answers(provider, texts, answers)
         sent = sum(len(text) for text in texts)
         batch.chars_sent += sent
         if sent:

@@ -48,6 +48,13 @@ class ProviderUnavailable(TranslationError):
         self.status = status
 
 
+class UnusableAnswer(ProviderUnavailable):
+    """The provider answered, but not with a translation: not text, empty, or far too long.
+
+    Retryable like any unavailability (translate/answers.py says what is unusable).
+    """
+
+
 class ProviderRejected(TranslationError):
     """The provider refuses this request and will again: 401/403, bad request, unknown pair."""
 

@@ -11,7 +11,13 @@ from typing import ClassVar
 
 import yaml
 
-from polypub.content.errors import ContentError, FrontMatterTooComplexError, NotUtf8Error
+from polypub.content.errors import (
+    ContentError,
+    DuplicateKeyError,
+    FrontMatterTooComplexError,
+    InvalidCharacterError,
+    NotUtf8Error,
+)
 from polypub.content.post import load_yaml
 from polypub.content.segments import DEFAULT_PROTECTED_TERMS, Term
 from polypub.languages import known_languages
@@ -135,9 +141,17 @@ def parse_glossary(data: bytes, *, languages: Sequence[str] | None = None) -> Gl
             utf16=data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)),
         ) from None
     try:
-        _, root = load_yaml(text)
+        _, root = load_yaml(text, where="the glossary")
     except FrontMatterTooComplexError as exc:
         raise GlossaryShapeError(str(exc).replace("front matter", "glossary")) from None
+    except (DuplicateKeyError, InvalidCharacterError) as exc:
+        raise GlossarySyntaxError(exc.message, line=exc.line) from None
+    except (ValueError, OverflowError, RecursionError):
+        # e.g. a number thousands of digits long, which Python refuses to build.
+        raise GlossarySyntaxError(
+            "The glossary has a value that cannot be read (for example a number thousands "
+            f"of digits long). Put unusual values in double quotes, like:\n{_EXAMPLE}"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = None if mark is None else mark.line + 1

@@ -38,3 +38,13 @@ def test_an_event_older_than_one_handled_does_nothing(site: Site) -> None:
     )
     stale = pipeline.process_source_key("posts/a.md", site.services, sequencer="1")
     assert stale.action == "skipped"
+
+
+def test_a_post_with_an_upper_case_extension_gets_a_report(site: Site) -> None:
+    site.upload("posts/Viaje.MD", post("Viaje"))
+    outcome = site.run("posts/Viaje.MD")
+    assert (outcome.action, outcome.error_code) == ("failed", "post-extension-case")
+    assert site.report("posts/Viaje.MD") is not None
+    site.delete("posts/Viaje.MD")
+    site.run("posts/Viaje.MD")
+    assert site.report("posts/Viaje.MD") is None

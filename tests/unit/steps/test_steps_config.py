@@ -58,3 +58,30 @@ def test_an_asset_is_copied_once_and_removed_with_its_source(site: Site) -> None
     assert sync_asset("assets/a.png", site.services).action == "removed"
     assert site.services.site.get("assets/a.png") is None
     assert sync_asset("assets/a.png", site.services).action == "skipped"
+
+
+def test_active_content_is_never_published_and_says_what_to_upload(site: Site) -> None:
+    site.upload("assets/evil.html", b"<script>alert(1)</script>")
+    site.upload("assets/evil.js", b"alert(1)")
+    site.upload("assets/fake.png", b"<html><script>alert(1)</script></html>")
+    for key in ("assets/evil.html", "assets/evil.js", "assets/fake.png"):
+        outcome = site.run(key)
+        assert (outcome.action, outcome.error_code) == ("failed", "asset-type-not-allowed")
+        assert site.services.site.get(key) is None
+        assert site.report(key) is not None
+    assert "PNG" in (site.report("assets/evil.html") or "")
+
+
+def test_a_refused_asset_fixed_or_deleted_loses_its_report(site: Site) -> None:
+    site.upload("assets/a.png", b"GIF89a not a png")
+    assert site.run("assets/a.png").action == "failed"
+    site.upload("assets/a.png", PNG)
+    assert site.run("assets/a.png").action == "copied"
+    assert site.report("assets/a.png") is None
+    assert site.status("assets/a.png") == ("published", None)
+    site.upload("assets/b.svg", b"<svg onload='alert(1)'/>")
+    site.run("assets/b.svg")
+    site.delete("assets/b.svg")
+    site.run("assets/b.svg")
+    assert site.report("assets/b.svg") is None
+    assert site.status("assets/b.svg") == ("deleted", None)

@@ -7,7 +7,13 @@ from collections.abc import Callable, Sequence
 
 from polypub.ports import Translator
 from polypub.settings import Settings, SettingsError
-from polypub.translate.errors import ProviderRejected, ProviderUnavailable, TranslationError
+from polypub.translate.answers import check_answers
+from polypub.translate.errors import (
+    ProviderRejected,
+    ProviderUnavailable,
+    TranslationError,
+    UnusableAnswer,
+)
 from polypub.translate.keys import ApiKeys
 
 log = logging.getLogger(__name__)
@@ -102,8 +108,9 @@ class FallbackChain:
 
     Both ProviderUnavailable and ProviderRejected move on to the next provider (a
     provider that cannot do a language pair, or refuses us, is exactly when another
-    one should); when all fail, the error is ProviderUnavailable if any failure was
-    retryable, else ProviderRejected.
+    one should), and so does an answer no reader should see (translate/answers.py:
+    not text, empty, far too long, the wrong number of texts); when all fail, the
+    error is ProviderUnavailable if any failure was retryable, else ProviderRejected.
     """
 
     def __init__(self, providers: Sequence[Translator]) -> None:
@@ -118,7 +125,13 @@ class FallbackChain:
         failures: list[TranslationError] = []
         for provider in self.providers:
             try:
-                result = provider.translate(texts, source, target)
+                answers = provider.translate(texts, source, target)
+                if len(answers) != len(texts):
+                    raise UnusableAnswer(
+                        f"{provider.name} returned {len(answers)} texts for {len(texts)}",
+                        provider=provider.name,
+                    )
+                result = check_answers(provider.name, texts, answers)
             except (ProviderUnavailable, ProviderRejected) as exc:
                 log.warning("translator %s failed, trying the next one: %s", provider.name, exc)
                 failures.append(exc)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
+from polypub.translate.answers import check_answers
 from polypub.translate.errors import TranslationError, redact
 from polypub.translate.retry import RetryPolicy
 
@@ -173,8 +174,12 @@ class ChunkedTranslator:
         return [self._call(client, units[i]).strip() for i in group]
 
     def _call(self, client: Any, text: str) -> str:
+        # Checked inside the retried call: an unusable answer (an error page, a quota
+        # notice in place of the text) is asked again with backoff, like a 503.
         return self.retry.run(
-            lambda timeout: self._request(client, text, timeout),
+            lambda timeout: check_answers(
+                self.name, [text], [self._request(client, text, timeout)]
+            )[0],
             provider=self.name,
             timeout=self.timeout,
         )
