@@ -322,7 +322,7 @@ def test_a_theme_using_an_unknown_variable_fails_the_check_not_the_site() -> Non
     with pytest.raises(ThemeTemplateError, match="nope"):
         check_design(SETTINGS, storage, "theme/list.html")
     pages = build_listings(site_config(SETTINGS, storage), [entry()])
-    assert b'class="posts"' in pages["es/index.html"].body
+    assert b'class="cards"' in pages["es/index.html"].body
 
 
 def test_check_design_reports_only_the_changed_file() -> None:

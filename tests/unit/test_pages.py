@@ -461,9 +461,13 @@ def test_post_page_shows_trusted_body_meta_gallery_and_project(
     assert [
         a["href"] for a in page.all("a") if a["href"].startswith(("/assets/", "/uploads/"))
     ] == [img["src"] for img in images]
+    # The project is linked from the breadcrumb (after the home) and the post's footer.
     project = [a for a in page.all("a") if a["href"] == "/es/projects/proyecto-2/"]
-    assert len(project) == 1
+    assert len(project) == 2
     assert "Proyecto 2" in page.text
+    start = html.index('<nav class="breadcrumbs"')
+    crumbs = html[start : html.index("</nav>", start)]
+    assert [a["href"] for a in parse(crumbs).all("a")] == ["/es/", "/es/projects/proyecto-2/"]
     english = site_files["en/posts/bilingue/index.html"].decode()
     assert "22 May 2024" in parse(english).text
     assert '<span class="author">By <a href="/en/authors/ies-abastos/">IES Abastos</a>' in english
