@@ -106,6 +106,29 @@ def test_a_complete_config_is_read() -> None:
     assert dict(design.colors) == {"primary": "#1f4e8c", "accent": "#c2410c"}
 
 
+def test_project_and_author_names_are_read_per_language_by_url_slug() -> None:
+    design, problems = parse_site_config(
+        "projects:\n"
+        "  proyecto-1:\n    es: Huerto escolar europeo\n    en: European school garden\n"
+        "  Proyecto Erasmus+: Erasmus+\n"
+        "authors:\n"
+        "  Departamento de Biología:\n    en: Biology Department\n".encode(),
+        LANGS,
+    )
+    assert problems == []
+    assert {slug: dict(names) for slug, names in design.projects.items()} == {
+        "proyecto-1": {"es": "Huerto escolar europeo", "en": "European school garden"},
+        # A plain text is the name in every language, like a tagline.
+        "proyecto-erasmus": {"es": "Erasmus+", "en": "Erasmus+"},
+    }
+    # Keyed as the author's page is: /en/authors/departamento-de-biologia/.
+    assert {slug: dict(names) for slug, names in design.authors.items()} == {
+        "departamento-de-biologia": {"en": "Biology Department"}
+    }
+    site = site_config(SETTINGS, MemoryStorage({"config/site.yml": GOOD + b"projects: {p: P}\n"}))
+    assert dict(site.projects["p"]) == {"es": "P", "en": "P"}
+
+
 @pytest.mark.parametrize("data", [b"", b"# only a comment\n", b"\xef\xbb\xbf"])
 def test_an_empty_config_means_the_defaults(data: bytes) -> None:
     design, problems = parse_site_config(data, LANGS)
@@ -135,6 +158,11 @@ def test_a_plain_tagline_applies_to_every_language_and_colours_may_be_spelt_brit
         pytest.param(b"tagline:\n  fr: Bonjour\n", SiteConfigFieldError, "'fr'", id="tag-lang"),
         pytest.param(b"logo: https://x.org/a.png\n", SiteConfigFieldError, "assets/", id="logo"),
         pytest.param(b"logo: /assets/../x.png\n", SiteConfigFieldError, "assets/", id="logo-up"),
+        pytest.param(b"logo: /assets//x.png\n", SiteConfigFieldError, "assets/", id="logo-//"),
+        pytest.param(b"logo: [a.png]\n", SiteConfigFieldError, "assets/", id="logo-list"),
+        pytest.param(b"projects: Huerto\n", SiteConfigFieldError, "by language", id="projects"),
+        pytest.param(b"projects:\n  p1: [a]\n", SiteConfigFieldError, "per language", id="list"),
+        pytest.param(b"authors:\n  Ana:\n    fr: A\n", SiteConfigFieldError, "'fr'", id="au-lang"),
         pytest.param(b"colors: blue\n", ColorError, "by role", id="colors-not-mapping"),
         pytest.param(b'colors:\n  header: "#000"\n', ColorError, "primary and accent", id="role"),
         pytest.param(b"colors:\n  primary: blue\n", ColorError, "six hex digits", id="name"),
