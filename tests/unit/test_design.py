@@ -296,6 +296,20 @@ def test_a_theme_template_overrides_the_packaged_one_and_still_escapes() -> None
     assert 'hreflang="en"' in html
 
 
+def test_a_theme_may_replace_only_the_listing_card() -> None:
+    card = b'<p class="my-card">{{ item.title }}{% if item.image %}!{% endif %}</p>'
+    site = themed_site({"theme/partials/card.html": card})
+    assert (
+        check_design(
+            SETTINGS, MemoryStorage({"theme/partials/card.html": card}), "theme/partials/card.html"
+        )
+        is None
+    )
+    home = build_listings(site, [entry()])["es/index.html"].body.decode()
+    assert '<p class="my-card">Hola &lt;mundo&gt;</p>' in home
+    assert '<nav class="languages"' in home  # the rest of the packaged page stays
+
+
 def test_a_theme_base_changes_every_page() -> None:
     base = b"""<!doctype html><html lang="{{ page.lang }}"><head><title>{{ page.title }}</title>
 </head><body class="school">{% block main %}{% endblock %}</body></html>"""

@@ -671,7 +671,7 @@ def _images(fields: _Fields) -> tuple[str, ...]:
                 line=line,
             )
         path = item.strip()
-        problem = _image_problem(path)
+        problem = image_path_problem(path)
         if problem:
             raise InvalidFieldError(
                 "images", f"has an image path, '{_short(path)}', that {problem}", line=line
@@ -680,7 +680,8 @@ def _images(fields: _Fields) -> tuple[str, ...]:
     return tuple(images)
 
 
-def _image_problem(path: str) -> str | None:
+def image_path_problem(path: str) -> str | None:
+    """Why `path` cannot be a site image (a post's `images:`, the school's logo), or None."""
     if not path.startswith(ASSETS_ROOT):
         return (
             f"is not under {ASSETS_ROOT}. Upload the image to the assets/ folder and write "

@@ -13,7 +13,7 @@ import yaml
 from jinja2 import TemplateError, TemplateSyntaxError
 
 from polypub.content.errors import ContentError, FrontMatterTooComplexError
-from polypub.content.post import load_yaml
+from polypub.content.post import image_path_problem, load_yaml
 from polypub.model import PostEntry, VersionInfo
 from polypub.site import urls
 from polypub.site.config import SiteConfig
@@ -288,8 +288,10 @@ def _logo(value: Any, problems: list[DesignError]) -> str | None:
     if value is None:
         return None
     path = str(value).strip()
-    src = urls.asset_src(path) if path.startswith("/assets/") else None
-    if src is None or ".." in path.split("/") or "\\" in path:
+    # The same rule as a post's images: a plain path under /assets/.
+    problem = image_path_problem(path) if isinstance(value, str) else "is not a path"
+    src = urls.asset_src(path) if problem is None else None
+    if src is None:
         problems.append(
             SiteConfigFieldError(
                 f"config/site.yml: 'logo' is '{path[:80]}', but it must be the path of an "
