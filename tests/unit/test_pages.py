@@ -753,9 +753,21 @@ def test_listing_cards_show_the_first_picture_sized_lazy_and_decorative() -> Non
     # Front matter pictures have no description; the card's title beside them names the
     # post, so they are decorative rather than "image 1" read out again.
     assert all(img["alt"] == "" for img in cards)
-    # A post without a picture keeps the card's shape with a plain, empty panel.
+    # A post without a picture keeps the card's shape: a panel, with the school's logo
+    # when it has one.
     assert page.has_class("card-image-none")
     assert len(page.all("article", **{"class": "card"})) == 3
+    assert not page.all("img", **{"class": "card-logo"})
+    school = replace(SITE, logo="/assets/logo.png", logo_size=ImageSize(64, 32))
+    logo = parse(build_listings(school, [bare])["es/index.html"].body).one(
+        "img", **{"class": "card-logo"}
+    )
+    assert (logo["src"], logo["alt"], logo["width"], logo["loading"]) == (
+        "/assets/logo.png",
+        "",
+        "64",
+        "lazy",
+    )
 
 
 def test_a_picture_placed_in_the_body_is_not_shown_again_in_the_gallery() -> None:
