@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import nh3
 
+from polypub.content.markdown import TABLE_ALIGN_CLASSES
+
 # What our Markdown renderer (content/markdown.py, translate/ rebuilds the same tokens)
 # can produce, and nothing else. A tag outside this list is dropped, its text kept.
 ALLOWED_TAGS = frozenset(
@@ -21,9 +23,13 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
     "ol": {"start"},
     "code": {"class"},
-    # markdown-it writes table column alignment as an inline style.
-    "th": {"style"},
-    "td": {"style"},
+}
+# Attributes allowed with these values only: a table's focus (so a wide one can be
+# scrolled by keyboard) and column alignment as a class (no style: the CSP refuses it).
+ALLOWED_VALUES = {
+    "table": {"tabindex": {"0"}},
+    "th": {"class": set(TABLE_ALIGN_CLASSES)},
+    "td": {"class": set(TABLE_ALIGN_CLASSES)},
 }
 # Relative URLs (paths, #fragments, ?queries) are always kept; of absolute ones only
 # these schemes: javascript:, vbscript:, data:, file: and the rest are removed.
@@ -44,11 +50,14 @@ def sanitize_html(fragment: str) -> str:
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROP_WITH_CONTENT),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        tag_attribute_values={
+            tag: {name: set(values) for name, values in allowed.items()}
+            for tag, allowed in ALLOWED_VALUES.items()
+        },
         url_schemes=set(URL_SCHEMES),
         # Our own pages link where the teacher wrote; no rel is added (output stays
         # as the renderer wrote it, and no link opens a new window).
         link_rel=None,
         strip_comments=True,
-        filter_style_properties={"text-align"},
     )
     return cleaned
