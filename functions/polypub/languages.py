@@ -10,7 +10,7 @@ from types import MappingProxyType
 # Every interface string a page uses; each language must give all of them. Placeholders
 # in braces are filled by polypub.site.pages with str.format.
 UI_KEYS = (
-    "autonym", "skip", "languages", "read_in", "home_in", "home", "home_description",
+    "autonym", "skip", "languages", "read_in", "home_in", "home", "breadcrumbs", "home_description",
     "page_n", "newer", "older", "pagination", "archive", "project", "project_description",
     "author", "author_description", "other_languages", "by", "machine_note", "stale_note",
     "read_original", "gallery", "image_alt", "no_posts", "feed", "not_found_title",
@@ -123,6 +123,7 @@ SPANISH = Language(
         "read_in": "Leer en español",
         "home_in": "Portada en español",
         "home": "Portada",
+        "breadcrumbs": "Ruta de navegación",
         "home_description": "Entradas de {site}",
         "page_n": "Página {n}",
         "newer": "Entradas más recientes",
@@ -177,6 +178,7 @@ ENGLISH = Language(
         "read_in": "Read in English",
         "home_in": "English home page",
         "home": "Home",
+        "breadcrumbs": "Breadcrumb",
         "home_description": "Posts from {site}",
         "page_n": "Page {n}",
         "newer": "Newer posts",
@@ -238,6 +240,7 @@ CATALAN = Language(
         "read_in": "Llegeix en català",
         "home_in": "Portada en català",
         "home": "Portada",
+        "breadcrumbs": "Ruta de navegació",
         "home_description": "Entrades de {site}",
         "page_n": "Pàgina {n}",
         "newer": "Entrades més recents",

@@ -42,7 +42,19 @@ tagline:
   es: Proyectos europeos del instituto
   en: Our school's European projects
 logo: /assets/images/uploads/logo.png
+projects:
+  proyecto-1:
+    es: Huerto escolar europeo
+    en: European school garden
+authors:
+  Departamento de Biología:
+    en: Biology Department
 """
+# The README's own example: a picture under images: that the text shows too.
+GARDEN = "huerto-escolar-europeo"
+GARDEN_PICTURE = "/assets/images/uploads/erasmusdays_logo_2021_sin_fechas.jpg"
+WIDTHS = (375, 1280)
+ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
 
 
 def _missing() -> str | None:
@@ -166,8 +178,8 @@ class Reader:
     def lang(self) -> str:
         return str(self.page.get_attribute("html", "lang"))
 
-    def axe(self) -> list[str]:
-        """Serious and critical accessibility violations of the current page."""
+    def axe(self, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+        """Accessibility violations of the current page (by default serious and critical)."""
         if not self.page.evaluate("typeof window.axe === 'object'"):
             # Evaluated through the DevTools protocol: the page's CSP does not apply,
             # so the page under test keeps its real policy.
@@ -182,8 +194,16 @@ class Reader:
             f"{self.path}: {violation['id']} ({violation['impact']}): "
             + "; ".join(node["target"][0] for node in violation["nodes"][:3])
             for violation in results["violations"]
-            if violation["impact"] in ("serious", "critical")
+            if violation["impact"] in impacts
         ]
+
+    def dark_axe(self, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+        """axe on the same page with the reader's system in dark mode."""
+        self.page.emulate_media(color_scheme="dark")
+        try:
+            return [f"dark {problem}" for problem in self.axe(impacts)]
+        finally:
+            self.page.emulate_media(color_scheme="light")
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -338,3 +358,66 @@ def test_dark_mode_and_keyboard_focus(reader_factory: Any) -> None:
     reader.page.keyboard.press("Enter")
     assert reader.page.evaluate("document.activeElement.id") == "main"
     assert reader.errors == []
+
+
+def test_home_and_post_in_both_languages_at_375_and_1280_pixels(reader_factory: Any) -> None:
+    """The school's look: one site name, picture cards, names in the reader's language,
+    each picture once, a footer at the bottom of short pages; axe clean light and dark.
+
+    Writes the screenshots a person looks at: test-artifacts/browser/{home,post}-{lang}-{width}.png
+    (and -dark). The post is the README's example of a picture under images: and in the text.
+    """
+    problems: list[str] = []
+    for width in WIDTHS:
+        reader: Reader = reader_factory(viewport={"width": width, "height": 900})
+        for lang in ("es", "en"):
+            for name, path in (("home", f"/{lang}/"), ("post", f"/{lang}/posts/{GARDEN}/")):
+                reader.goto(path)
+                page = reader.page
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, (width, path, overflow)
+                # The site's name once: in the header (the home's <h1>), never a second title.
+                assert page.locator(".site-header").get_by_text("IES Abastos").count() == 1
+                assert page.locator("h1").count() == 1
+                if name == "home":
+                    assert page.locator("h1.site-title").inner_text() == "IES Abastos"
+                    cards = page.locator(".card")
+                    assert cards.count() == 3
+                    pictures = page.locator(".card img.card-image")
+                    assert pictures.count() == 3
+                    for n in range(3):
+                        picture = pictures.nth(n)
+                        assert picture.get_attribute("loading") == "lazy"
+                        assert picture.get_attribute("alt") == ""
+                        assert int(picture.get_attribute("width") or 0) > 0
+                        assert page.evaluate("(i) => i.naturalWidth", picture.element_handle())
+                    garden = "European school garden" if lang == "en" else "Huerto escolar europeo"
+                    assert page.locator(".card .meta").get_by_text(garden).count() == 1
+                else:
+                    # Under images: and in the text: shown once, where the teacher put it.
+                    assert page.locator(f"img[src='{GARDEN_PICTURE}']").count() == 1
+                    assert page.locator(".gallery").count() == 0
+                    crumbs = page.locator("nav.breadcrumbs")
+                    expected = (
+                        "European school garden" if lang == "en" else "Huerto escolar europeo"
+                    )
+                    assert crumbs.get_by_role("link", name=expected).count() == 1
+                    if lang == "en":
+                        assert page.locator(".post-header").get_by_text("Biology Department")
+                # The school's look passes axe with no violation at all, minor included.
+                problems += reader.axe(ALL_IMPACTS)
+                problems += reader.dark_axe(ALL_IMPACTS)
+                reader.screenshot(f"{name}-{lang}-{width}")
+                reader.page.emulate_media(color_scheme="dark")
+                reader.screenshot(f"{name}-{lang}-{width}-dark")
+                reader.page.emulate_media(color_scheme="light")
+        # A short page: the footer sits at the bottom of the window, not in its middle.
+        reader.goto("/en/404.html")
+        bottom = reader.page.evaluate(
+            "document.querySelector('.site-footer').getBoundingClientRect().bottom"
+        )
+        assert abs(bottom - 900) <= 1, (width, bottom)
+        assert reader.errors == []
+    assert problems == []

@@ -49,6 +49,10 @@ project: proyecto-erasmus
 translate: false
 ---
 Os esperamos el **jueves** a las 17:00 en la biblioteca.
+
+| Grupo | Hora |
+|:------|-----:|
+| 1.º A | 17:00 |
 """
 
 

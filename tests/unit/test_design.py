@@ -106,6 +106,29 @@ def test_a_complete_config_is_read() -> None:
     assert dict(design.colors) == {"primary": "#1f4e8c", "accent": "#c2410c"}
 
 
+def test_project_and_author_names_are_read_per_language_by_url_slug() -> None:
+    design, problems = parse_site_config(
+        "projects:\n"
+        "  proyecto-1:\n    es: Huerto escolar europeo\n    en: European school garden\n"
+        "  Proyecto Erasmus+: Erasmus+\n"
+        "authors:\n"
+        "  Departamento de Biología:\n    en: Biology Department\n".encode(),
+        LANGS,
+    )
+    assert problems == []
+    assert {slug: dict(names) for slug, names in design.projects.items()} == {
+        "proyecto-1": {"es": "Huerto escolar europeo", "en": "European school garden"},
+        # A plain text is the name in every language, like a tagline.
+        "proyecto-erasmus": {"es": "Erasmus+", "en": "Erasmus+"},
+    }
+    # Keyed as the author's page is: /en/authors/departamento-de-biologia/.
+    assert {slug: dict(names) for slug, names in design.authors.items()} == {
+        "departamento-de-biologia": {"en": "Biology Department"}
+    }
+    site = site_config(SETTINGS, MemoryStorage({"config/site.yml": GOOD + b"projects: {p: P}\n"}))
+    assert dict(site.projects["p"]) == {"es": "P", "en": "P"}
+
+
 @pytest.mark.parametrize("data", [b"", b"# only a comment\n", b"\xef\xbb\xbf"])
 def test_an_empty_config_means_the_defaults(data: bytes) -> None:
     design, problems = parse_site_config(data, LANGS)
@@ -135,6 +158,11 @@ def test_a_plain_tagline_applies_to_every_language_and_colours_may_be_spelt_brit
         pytest.param(b"tagline:\n  fr: Bonjour\n", SiteConfigFieldError, "'fr'", id="tag-lang"),
         pytest.param(b"logo: https://x.org/a.png\n", SiteConfigFieldError, "assets/", id="logo"),
         pytest.param(b"logo: /assets/../x.png\n", SiteConfigFieldError, "assets/", id="logo-up"),
+        pytest.param(b"logo: /assets//x.png\n", SiteConfigFieldError, "assets/", id="logo-//"),
+        pytest.param(b"logo: [a.png]\n", SiteConfigFieldError, "assets/", id="logo-list"),
+        pytest.param(b"projects: Huerto\n", SiteConfigFieldError, "by language", id="projects"),
+        pytest.param(b"projects:\n  p1: [a]\n", SiteConfigFieldError, "per language", id="list"),
+        pytest.param(b"authors:\n  Ana:\n    fr: A\n", SiteConfigFieldError, "'fr'", id="au-lang"),
         pytest.param(b"colors: blue\n", ColorError, "by role", id="colors-not-mapping"),
         pytest.param(b'colors:\n  header: "#000"\n', ColorError, "primary and accent", id="role"),
         pytest.param(b"colors:\n  primary: blue\n", ColorError, "six hex digits", id="name"),
@@ -268,6 +296,20 @@ def test_a_theme_template_overrides_the_packaged_one_and_still_escapes() -> None
     assert 'hreflang="en"' in html
 
 
+def test_a_theme_may_replace_only_the_listing_card() -> None:
+    card = b'<p class="my-card">{{ item.title }}{% if item.image %}!{% endif %}</p>'
+    site = themed_site({"theme/partials/card.html": card})
+    assert (
+        check_design(
+            SETTINGS, MemoryStorage({"theme/partials/card.html": card}), "theme/partials/card.html"
+        )
+        is None
+    )
+    home = build_listings(site, [entry()])["es/index.html"].body.decode()
+    assert '<p class="my-card">Hola &lt;mundo&gt;</p>' in home
+    assert '<nav class="languages"' in home  # the rest of the packaged page stays
+
+
 def test_a_theme_base_changes_every_page() -> None:
     base = b"""<!doctype html><html lang="{{ page.lang }}"><head><title>{{ page.title }}</title>
 </head><body class="school">{% block main %}{% endblock %}</body></html>"""
@@ -322,7 +364,7 @@ def test_a_theme_using_an_unknown_variable_fails_the_check_not_the_site() -> Non
     with pytest.raises(ThemeTemplateError, match="nope"):
         check_design(SETTINGS, storage, "theme/list.html")
     pages = build_listings(site_config(SETTINGS, storage), [entry()])
-    assert b'class="posts"' in pages["es/index.html"].body
+    assert b'class="cards"' in pages["es/index.html"].body
 
 
 def test_check_design_reports_only_the_changed_file() -> None:

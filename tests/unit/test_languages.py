@@ -47,6 +47,7 @@ FRENCH = Language(
         "read_in": "Lire en français",
         "home_in": "Accueil en français",
         "home": "Accueil",
+        "breadcrumbs": "Fil d'Ariane",
         "home_description": "Articles de {site}",
         "page_n": "Page {n}",
         "newer": "Articles plus récents",

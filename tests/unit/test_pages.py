@@ -461,9 +461,13 @@ def test_post_page_shows_trusted_body_meta_gallery_and_project(
     assert [
         a["href"] for a in page.all("a") if a["href"].startswith(("/assets/", "/uploads/"))
     ] == [img["src"] for img in images]
+    # The project is linked from the breadcrumb (after the home) and the post's footer.
     project = [a for a in page.all("a") if a["href"] == "/es/projects/proyecto-2/"]
-    assert len(project) == 1
+    assert len(project) == 2
     assert "Proyecto 2" in page.text
+    start = html.index('<nav class="breadcrumbs"')
+    crumbs = html[start : html.index("</nav>", start)]
+    assert [a["href"] for a in parse(crumbs).all("a")] == ["/es/", "/es/projects/proyecto-2/"]
     english = site_files["en/posts/bilingue/index.html"].decode()
     assert "22 May 2024" in parse(english).text
     assert '<span class="author">By <a href="/en/authors/ies-abastos/">IES Abastos</a>' in english
@@ -702,6 +706,121 @@ def test_listing_shows_title_link_description_and_date(html_pages: dict[str, Pag
     assert "A short description" in home.text
     assert "22 May 2024" in home.text
     assert home.all("time", datetime="2024-05-22")
+
+
+def test_the_site_name_is_shown_once_and_is_the_homes_heading(
+    html_pages: dict[str, Page], site_files: dict[str, bytes]
+) -> None:
+    home = site_files["es/index.html"].decode()
+    header = home[home.index('<header class="site-header">') : home.index("</header>")]
+    # The header's name is the home's one <h1>; the page adds no second large title.
+    assert header.count("Aula Abierta") == 1
+    assert '<h1 class="site-title">' in header
+    assert len(html_pages["es/index.html"].all("h1")) == 1
+    for key in (
+        "es/projects/proyecto-2/index.html",
+        "es/archive/2024/05/index.html",
+        "en/posts/bilingue/index.html",
+    ):
+        page = site_files[key].decode()
+        # Elsewhere the page's own title is the <h1> and the name is a plain link.
+        assert len(html_pages[key].all("h1")) == 1, key
+        assert "site-title" not in page, key
+        assert "<h1>Aula Abierta</h1>" not in page, key
+
+
+def test_listing_cards_show_the_first_picture_sized_lazy_and_decorative() -> None:
+    pictured = replace(
+        entry("con-foto", "2024-06-01", {"es": "original"}),
+        images=("/assets/fotos/huerto%20primavera.jpg", "/assets/fotos/b.png"),
+        image_sizes={"/assets/fotos/huerto%20primavera.jpg": (800, 600)},
+    )
+    unsized = replace(
+        entry("sin-medidas", "2024-05-31", {"es": "original"}), images=("/assets/fotos/c.png",)
+    )
+    bare = entry("sin-foto", "2024-05-30", {"es": "original"})
+    page = parse(build_listings(SITE, [pictured, unsized, bare])["es/index.html"].body)
+    cards = page.all("img", **{"class": "card-image"})
+    assert [img["src"] for img in cards] == [
+        "/assets/fotos/huerto%20primavera.jpg",
+        "/assets/fotos/c.png",
+    ]
+    first, second = cards
+    # Sized from the catalog, so the grid never jumps while pictures load.
+    assert (first["width"], first["height"]) == ("800", "600")
+    assert "width" not in second
+    assert all(img["loading"] == "lazy" and img["decoding"] == "async" for img in cards)
+    # Front matter pictures have no description; the card's title beside them names the
+    # post, so they are decorative rather than "image 1" read out again.
+    assert all(img["alt"] == "" for img in cards)
+    # A post without a picture keeps the card's shape: a panel, with the school's logo
+    # when it has one.
+    assert page.has_class("card-image-none")
+    assert len(page.all("article", **{"class": "card"})) == 3
+    assert not page.all("img", **{"class": "card-logo"})
+    school = replace(SITE, logo="/assets/logo.png", logo_size=ImageSize(64, 32))
+    logo = parse(build_listings(school, [bare])["es/index.html"].body).one(
+        "img", **{"class": "card-logo"}
+    )
+    assert (logo["src"], logo["alt"], logo["width"], logo["loading"]) == (
+        "/assets/logo.png",
+        "",
+        "64",
+        "lazy",
+    )
+
+
+def test_a_picture_placed_in_the_body_is_not_shown_again_in_the_gallery() -> None:
+    body = '<p>Texto</p><p><img src="/assets/images/uploads/izquierda_ES.png" alt="El cartel"></p>'
+    page = parse(render_post_page(SITE, BILINGUAL, "es", body))
+    assert [img["src"] for img in page.all("img")] == [
+        "/assets/images/uploads/izquierda_ES.png",  # where the teacher placed it
+        "/uploads/b.jpg",  # the gallery: only what the body does not show
+    ]
+    assert page.all("img", src="/uploads/b.jpg")[0]["alt"] == "bilingue (es), imagen 1"
+    # A shared link still shows the post's first picture.
+    assert page.meta("og:image") == f"{BASE}/assets/images/uploads/izquierda_ES.png"
+    # Written differently in the body (percent-encoded) it is still the same picture.
+    spaced = replace(BILINGUAL, images=("/assets/fotos/mi foto.jpg",))
+    html = render_post_page(SITE, spaced, "es", '<p><img src="/assets/fotos/mi%20foto.jpg"></p>')
+    assert len(parse(html).all("img")) == 1
+    assert 'class="gallery"' not in html
+
+
+def test_project_and_author_names_from_the_site_config_are_used_everywhere() -> None:
+    site = replace(
+        SITE,
+        projects={"proyecto-2": {"en": "Coding club"}},
+        authors={"ies-abastos": {"en": "Our school", "es": "Nuestro instituto"}},
+    )
+    out = build_listings(site, ENTRIES)
+    en_home = parse(out["en/index.html"].body)
+    assert en_home.all("a", href="/en/projects/proyecto-2/")
+    assert "Coding club" in en_home.text
+    assert "Proyecto 2" not in en_home.text
+    assert "Our school" in en_home.text
+    project = parse(out["en/projects/proyecto-2/index.html"].body)
+    assert [text for text in project.text if "Coding club" in text]
+    assert project.one("meta", name="description")["content"] == (
+        "Posts from the project Coding club"
+    )
+    month = parse(out["en/projects/proyecto-2/2024/05/index.html"].body)
+    assert "Project: Coding club" in month.text
+    author = parse(out["es/authors/ies-abastos/index.html"].body)
+    assert "Nuestro instituto" in author.text
+    # A language the config does not name keeps the name as written.
+    assert "Proyecto 2" in parse(out["es/projects/proyecto-2/index.html"].body).text
+    feed = xml(out["en/feed.xml"].body)
+    entry_authors = {
+        name.text for item in feed.iter(f"{ATOM}entry") for name in item.iter(f"{ATOM}name")
+    }
+    assert entry_authors == {"Our school", "<b>Mallory</b>"}
+    post = render_post_page(site, BILINGUAL, "en", "<p>x</p>")
+    assert '<span class="author">By <a href="/en/authors/ies-abastos/">Our school</a>' in post
+    start = post.index('<nav class="breadcrumbs"')
+    crumbs = parse(post[start : post.index("</nav>", start)])
+    assert crumbs.text.count("Coding club") == 1
+    assert 'Project: <a href="/en/projects/proyecto-2/">Coding club</a>' in post
 
 
 def test_project_pages_list_only_their_posts_in_each_language(

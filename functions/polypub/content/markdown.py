@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from polypub.content.errors import MarkdownTooComplexError
@@ -34,7 +35,26 @@ def markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.validateLink = _validate_link  # type: ignore[method-assign]
+    md.core.ruler.push("table_attributes", _table_attributes)
     return md
+
+
+# Column alignment as a class of the stylesheet (site.css `.align-*`): markdown-it writes
+# it as a style attribute, which the site's CSP (style-src 'self') refuses.
+TABLE_ALIGN_CLASSES = frozenset({"align-left", "align-center", "align-right"})
+
+
+def _table_attributes(state: StateCore) -> None:
+    """Tables keyboard-reachable (a phone scrolls a wide one), alignment as a class."""
+    for token in state.tokens:
+        if token.type == "table_open":
+            # A box that scrolls must take focus, or keyboard users cannot scroll it.
+            token.attrSet("tabindex", "0")
+        elif token.type in ("th_open", "td_open"):
+            style = str(token.attrs.pop("style", ""))
+            align = "align-" + style.removeprefix("text-align:").strip()
+            if align in TABLE_ALIGN_CLASSES:
+                token.attrSet("class", align)
 
 
 @lru_cache(maxsize=8)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import nh3
 
+from polypub.content.markdown import TABLE_ALIGN_CLASSES
 from polypub.content.text import replace_lone_surrogates, strip_controls
 
 # What our Markdown renderer (content/markdown.py, translate/ rebuilds the same tokens)
@@ -23,9 +24,13 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
     "ol": {"start"},
     "code": {"class"},
-    # markdown-it writes table column alignment as an inline style.
-    "th": {"style"},
-    "td": {"style"},
+}
+# Attributes allowed with these values only: a table's focus (so a wide one can be
+# scrolled by keyboard) and column alignment as a class (no style: the CSP refuses it).
+ALLOWED_VALUES = {
+    "table": {"tabindex": {"0"}},
+    "th": {"class": set(TABLE_ALIGN_CLASSES)},
+    "td": {"class": set(TABLE_ALIGN_CLASSES)},
 }
 # Relative URLs (paths, #fragments, ?queries) are always kept; of absolute ones only
 # these schemes: javascript:, vbscript:, data:, file: and the rest are removed.
@@ -47,12 +52,15 @@ def sanitize_html(fragment: str) -> str:
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROP_WITH_CONTENT),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        tag_attribute_values={
+            tag: {name: set(values) for name, values in allowed.items()}
+            for tag, allowed in ALLOWED_VALUES.items()
+        },
         url_schemes=set(URL_SCHEMES),
         # Our own pages link where the teacher wrote; no rel is added (output stays
         # as the renderer wrote it, and no link opens a new window).
         link_rel=None,
         strip_comments=True,
-        filter_style_properties={"text-align"},
     )
     # The parser keeps control characters (and decodes &#27; into one); a NUL or an
     # ESC has no business in a page, whoever wrote it (teacher, translator).

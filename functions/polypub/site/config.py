@@ -33,6 +33,10 @@ class SiteConfig:
     logo_size: ImageSize | None = None
     # Validated "#rrggbb" values by role ("primary", "accent"): nothing else reaches CSS.
     colors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Names of projects and authors per language, by URL slug (`proyecto-1` ->
+    # {"en": "School garden"}); a language without one shows the name as written.
+    projects: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    authors: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     theme: ThemeTemplates = ()
     # True while checking a theme upload: theme errors raise instead of falling back.
     strict_theme: bool = False

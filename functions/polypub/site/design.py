@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -42,13 +42,16 @@ THEME_SUFFIXES = (".html", ".xml")
 MIN_PRIMARY_CONTRAST = 4.5
 MIN_ACCENT_CONTRAST = 3.0
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-_FIELDS = ("name", "tagline", "logo", "colors")
+_FIELDS = ("name", "tagline", "logo", "colors", "projects", "authors")
+# A school has a handful of projects and a staff room of authors; more is a mistake.
+MAX_NAMES = 500
 _COLOR_ROLES = ("primary", "accent")
 _EXAMPLE = (
     "name: IES Abastos\n"
     "tagline:\n  es: Proyectos europeos\n  en: European projects\n"
     "logo: /assets/images/uploads/logo.png\n"
-    'colors:\n  primary: "#1f4e8c"\n  accent: "#c2410c"'
+    'colors:\n  primary: "#1f4e8c"\n  accent: "#c2410c"\n'
+    "projects:\n  proyecto-1:\n    es: Huerto escolar europeo\n    en: European school garden"
 )
 
 
@@ -110,6 +113,9 @@ class Design:
     logo: str | None = None
     logo_size: ImageSize | None = None
     colors: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # By URL slug, then language: what readers see instead of `proyecto-1` or a name.
+    projects: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    authors: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     theme: tuple[tuple[str, str], ...] = ()
 
 
@@ -220,6 +226,8 @@ def parse_site_config(data: bytes, languages: Sequence[str]) -> tuple[Design, li
         tagline=MappingProxyType(tagline),
         logo=logo,
         colors=MappingProxyType(colors),
+        projects=_names(fields.get("projects"), "projects", urls.project_slug, languages, problems),
+        authors=_names(fields.get("authors"), "authors", urls.author_slug, languages, problems),
     )
     return design, problems
 
@@ -241,30 +249,83 @@ def _text_field(fields: Mapping[str, Any], name: str, problems: list[DesignError
 
 
 def _tagline(value: Any, languages: Sequence[str], problems: list[DesignError]) -> dict[str, str]:
+    return _per_language(value, "tagline", languages, problems)
+
+
+def _per_language(
+    value: Any, label: str, languages: Sequence[str], problems: list[DesignError]
+) -> dict[str, str]:
+    """One text per language; a plain text is the same in every language."""
     if value is None:
         return {}
     texts = value if isinstance(value, dict) else dict.fromkeys(languages, value)
-    tagline: dict[str, str] = {}
+    found: dict[str, str] = {}
     for lang, text in texts.items():
         if str(lang) not in languages:
             problems.append(
                 SiteConfigFieldError(
-                    f"config/site.yml: 'tagline' has a language '{lang}' the site does not "
+                    f"config/site.yml: '{label}' has a language '{lang}' the site does not "
                     f"have; use {', '.join(languages)}."
                 )
             )
             continue
-        one = _text_field({"tagline": text}, "tagline", problems) if text is not None else None
+        one = _text_field({label: text}, label, problems) if text is not None else None
         if one:
-            tagline[str(lang)] = one
-    return tagline
+            found[str(lang)] = one
+    return found
+
+
+def _names(
+    value: Any,
+    label: str,
+    slug: Callable[[str], str],
+    languages: Sequence[str],
+    problems: list[DesignError],
+) -> Mapping[str, Mapping[str, str]]:
+    """`projects:` or `authors:`: each one's name per language, by its URL slug.
+
+    Keyed by slug so that `Lucía Pérez`, `lucia-perez` and `Lucia Perez` in the file all
+    name the author whose page is /es/authors/lucia-perez/, however a post spells it.
+    """
+    if value is None:
+        return MappingProxyType({})
+    example = (
+        f"{label}:\n  proyecto-1:\n    es: Huerto escolar europeo\n    en: European school garden"
+    )
+    if not isinstance(value, dict) or len(value) > MAX_NAMES:
+        problems.append(
+            SiteConfigFieldError(
+                f"config/site.yml: '{label}' must list names by language (at most "
+                f"{MAX_NAMES}), like:\n{example}"
+            )
+        )
+        return MappingProxyType({})
+    names: dict[str, Mapping[str, str]] = {}
+    for key, texts in value.items():
+        if isinstance(key, bool | dict | list) or not str(key).strip():
+            problems.append(SiteConfigFieldError(f"config/site.yml: '{label}' has an empty name."))
+            continue
+        where = f"{label}.{str(key)[:40]}"
+        if isinstance(texts, list) or texts is None:
+            problems.append(
+                SiteConfigFieldError(
+                    f"config/site.yml: '{where}' must give a name per language, like:\n{example}"
+                )
+            )
+            continue
+        found = _per_language(texts, where, languages, problems)
+        if found:
+            names[slug(str(key))] = MappingProxyType(found)
+    return MappingProxyType(names)
 
 
 def _logo(value: Any, problems: list[DesignError]) -> str | None:
     if value is None:
         return None
     path = str(value).strip()
-    src = urls.asset_src(path) if image_problem(path) is None else None
+    # The same rule as a post's images: a plain path under /assets/.
+    problem = image_problem(path) if isinstance(value, str) else "is not a path"
+    src = urls.asset_src(path) if problem is None else None
     if src is None:
         problems.append(
             SiteConfigFieldError(
@@ -455,6 +516,8 @@ def apply_design(site: SiteConfig, design: Design) -> SiteConfig:
         logo=design.logo,
         logo_size=design.logo_size,
         colors=design.colors,
+        projects=design.projects,
+        authors=design.authors,
         theme=design.theme,
     )
 

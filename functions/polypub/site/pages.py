@@ -6,8 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from html.parser import HTMLParser
 from importlib import resources
 from typing import Any
+from urllib.parse import unquote
 
 from markupsafe import Markup
 
@@ -111,14 +113,14 @@ class Head:
 @dataclass(frozen=True)
 class Image:
     src: str
-    alt: str
+    alt: str  # "" marks a decorative picture: the text beside it says it all
     width: int | None = None
     height: int | None = None
 
 
 @dataclass(frozen=True)
 class Summary:
-    """One post in a listing."""
+    """One post in a listing: a card with its first picture."""
 
     title: str
     href: str
@@ -127,6 +129,7 @@ class Summary:
     date_text: str | None
     author: Link | None
     project: Link | None
+    image: Image | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,18 @@ def project_title(project: str) -> str:
     return text
 
 
+def project_name(site: SiteConfig, project: str, lang: str) -> str:
+    """A project as readers of `lang` see it: its name in config/site.yml, else project_title."""
+    names = site.projects.get(urls.project_slug(project), {})
+    return names.get(lang) or project_title(project)
+
+
+def author_name(site: SiteConfig, author: str, lang: str) -> str:
+    """An author as readers of `lang` see it: config/site.yml's name, else as written."""
+    names = site.authors.get(urls.author_slug(author), {})
+    return names.get(lang) or author.strip()
+
+
 def _alternates(
     site: SiteConfig, versions: Mapping[str, str], preferred: str | None
 ) -> tuple[Link, ...]:
@@ -261,7 +276,13 @@ def _head(
     )
 
 
-def _page(template: str, site: SiteConfig, head: Head, **context: Any) -> str:
+def _page(
+    template: str, site: SiteConfig, head: Head, *, site_heading: bool = False, **context: Any
+) -> str:
+    """One HTML page; `site_heading` makes the header's site name the page's <h1> (homes).
+
+    Elsewhere the page's own title is the <h1>, so the site name is never shown twice.
+    """
     return render(
         template,
         theme=site.theme,
@@ -275,6 +296,7 @@ def _page(template: str, site: SiteConfig, head: Head, **context: Any) -> str:
         script=urls.SCRIPT_URL,
         favicon=site.logo or urls.FAVICON_URL,
         tagline=site.tagline.get(head.lang),
+        site_heading=site_heading,
         # Every other language's home: a way there from pages that exist in one language.
         homes=[
             Link(urls.home_url(code), code, ui(code)["home_in"], same_page=False)
@@ -292,17 +314,54 @@ def _html(text: str) -> Rendered:
 # ---------------------------------------------------------------- one post
 
 
-def _author_link(lang: str, author: str | None) -> Link | None:
-    return Link(urls.author_url(lang, author), lang, author) if author else None
+def _author_link(site: SiteConfig, lang: str, author: str | None) -> Link | None:
+    if not author:
+        return None
+    return Link(urls.author_url(lang, author), lang, author_name(site, author, lang))
+
+
+def _project_link(site: SiteConfig, lang: str, project: str | None) -> Link | None:
+    if not project:
+        return None
+    return Link(urls.project_url(lang, project), lang, project_name(site, project, lang))
+
+
+class _BodyImages(HTMLParser):
+    """The `src` of every <img> in a post body, decoded (`%20` and `&amp;` alike)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.found.update(unquote(value) for name, value in attrs if name == "src" and value)
+
+
+def body_images(body_html: str) -> frozenset[str]:
+    """The pictures a post body already shows, as decoded paths (compare with unquote)."""
+    parser = _BodyImages()
+    parser.feed(body_html)
+    parser.close()
+    return frozenset(parser.found)
 
 
 def _gallery(
-    entry: PostEntry, title: str, lang: str, sizes: Mapping[str, ImageSize]
+    entry: PostEntry,
+    title: str,
+    lang: str,
+    sizes: Mapping[str, ImageSize],
+    shown: frozenset[str] = frozenset(),
 ) -> list[Image]:
-    """The front matter's images, in order, with numbered alt text and known sizes."""
+    """The front matter's images not already in the body, in order, numbered, sized.
+
+    Teachers list a picture under `images:` (for listings and shared links) and also
+    place it in the text; the page shows it once, where the teacher placed it.
+    """
     images = []
     usable = [(image, urls.asset_src(image)) for image in entry.images]
-    for n, (image, src) in enumerate(((i, s) for i, s in usable if s), start=1):
+    fresh = [(i, s) for i, s in usable if s and unquote(s) not in shown]
+    for n, (image, src) in enumerate(fresh, start=1):
         size = sizes.get(image)
         images.append(
             Image(
@@ -313,6 +372,20 @@ def _gallery(
             )
         )
     return images
+
+
+def card_image(entry: PostEntry) -> Image | None:
+    """A post's first usable front matter picture for its card, sized from the catalog.
+
+    Decorative (alt=""): front matter pictures carry no description of their own, and
+    the card's title beside it names the post; a made-up "image 1" would only repeat it.
+    """
+    for image in entry.images:
+        src = urls.asset_src(image)
+        if src:
+            size = entry.image_sizes.get(image)
+            return Image(src, "", *size) if size else Image(src, "")
+    return None
 
 
 def render_post_page(
@@ -336,8 +409,10 @@ def render_post_page(
     t = ui(lang)
     version = entry.versions[lang]
     langs = _languages(site, entry)
-    images = _gallery(entry, version.title, lang, image_sizes or {})
-    first = images[0] if images else None
+    # Shared links show the first front matter picture even when the body shows it.
+    everything = _gallery(entry, version.title, lang, image_sizes or {})
+    images = _gallery(entry, version.title, lang, image_sizes or {}, body_images(body_html))
+    first = everything[0] if everything else None
     social = (
         Social(
             "article",
@@ -372,7 +447,7 @@ def render_post_page(
         head,
         title=version.title,
         description=version.description,
-        author=_author_link(lang, entry.author),
+        author=_author_link(site, lang, entry.author),
         by_before=by_before,
         by_after=by_after,
         date_iso=day.isoformat() if day else None,
@@ -382,18 +457,25 @@ def render_post_page(
         original=original_link,
         body=Markup(body_html),  # noqa: S704 -- trusted: produced by our Markdown renderer
         images=images,
-        project=(
-            Link(urls.project_url(lang, entry.project), lang, project_title(entry.project))
-            if entry.project
-            else None
-        ),
+        project=_project_link(site, lang, entry.project),
+        crumbs=_crumbs(site, lang, "project" if entry.project else "home", entry.project or ""),
     )
 
 
 # ---------------------------------------------------------------- listings
 
 
-def _summary(entry: PostEntry, lang: str) -> Summary:
+def _crumbs(site: SiteConfig, lang: str, kind: str, group: str) -> tuple[Link, ...]:
+    """The way back up from a page: the home, then its project or author page."""
+    home = Link(urls.home_url(lang), lang, ui(lang)["home"])
+    if kind == "project":
+        return (home, _project_link(site, lang, group) or home)
+    if kind == "author":
+        return (home, _author_link(site, lang, group) or home)
+    return (home,)
+
+
+def _summary(site: SiteConfig, entry: PostEntry, lang: str) -> Summary:
     version = entry.versions[lang]
     day = _day(entry.date)
     return Summary(
@@ -402,20 +484,17 @@ def _summary(entry: PostEntry, lang: str) -> Summary:
         description=version.description,
         date_iso=day.isoformat() if day else None,
         date_text=format_date(day, lang) if day else None,
-        author=_author_link(lang, entry.author),
-        project=(
-            Link(urls.project_url(lang, entry.project), lang, project_title(entry.project))
-            if entry.project
-            else None
-        ),
+        author=_author_link(site, lang, entry.author),
+        project=_project_link(site, lang, entry.project),
+        image=card_image(entry),
     )
 
 
-def _group_title(kind: str, member: PostEntry) -> str:
-    """A project or author as its newest post spells it."""
+def _group_title(site: SiteConfig, kind: str, member: PostEntry, lang: str) -> str:
+    """A project or author in `lang`: config/site.yml's name, else as its newest post spells it."""
     if kind == "project":
-        return project_title(member.project or "")
-    return (member.author or "").strip()
+        return project_name(site, member.project or "", lang)
+    return author_name(site, member.author or "", lang)
 
 
 def _listing_page(
@@ -428,23 +507,36 @@ def _listing_page(
     kicker: str | None,
     newer: str | None,
     older: str | None,
+    front: bool = False,
 ) -> Rendered:
     kind, lang, _ = parse_collection(name)
     t = ui(lang)
     if kind == "home":
         description = site.tagline.get(lang) or t["home_description"].format(site=site.name)
     else:
-        title = _group_title(kind, members[0])
+        title = _group_title(site, kind, members[0], lang)
         description = t[f"{kind}_description"].format(project=title, author=title)
     head = _head(site, lang, heading, description, versions)
+    # A language home is the site itself: its heading is the site's name in the header.
+    home = kind == "home" and front
+    if home:
+        crumbs: tuple[Link, ...] = ()
+    elif front or kind == "home":
+        crumbs = _crumbs(site, lang, "home", "")
+    else:  # a month of a project or author: back to its front page, named as written
+        member = members[0]
+        group = member.project if kind == "project" else member.author
+        crumbs = _crumbs(site, lang, kind, group or "")
     html = _page(
         "list.html",
         site,
         head,
+        site_heading=home,
         listing=kind,
-        heading=heading,
+        heading=None if home else heading,
         kicker=kicker,
-        items=[_summary(entry, lang) for entry in members],
+        crumbs=crumbs,
+        items=[_summary(site, entry, lang) for entry in members],
         newer=newer,
         older=older,
     )
@@ -471,9 +563,17 @@ def _front_page(site: SiteConfig, name: str, source: ListingSource) -> Rendered 
     if kind == "home":
         heading, kicker = site.name, None
     else:
-        heading, kicker = _group_title(kind, shown[0]), ui(lang)[kind]
+        heading, kicker = _group_title(site, kind, shown[0], lang), ui(lang)[kind]
     return _listing_page(
-        site, name, versions, shown, heading=heading, kicker=kicker, newer=None, older=older
+        site,
+        name,
+        versions,
+        shown,
+        heading=heading,
+        kicker=kicker,
+        newer=None,
+        older=older,
+        front=True,
     )
 
 
@@ -494,7 +594,11 @@ def _archive_page(
     t = ui(lang)
     month = format_month(period, lang)
     heading = month[:1].upper() + month[1:]
-    kicker = t["archive"] if kind == "home" else f"{t[kind]}: {_group_title(kind, members[0])}"
+    kicker = (
+        t["archive"]
+        if kind == "home"
+        else f"{t[kind]}: {_group_title(site, kind, members[0], lang)}"
+    )
     return _listing_page(
         site,
         name,
@@ -525,7 +629,7 @@ def _feed(site: SiteConfig, lang: str, entries: Sequence[PostEntry]) -> Rendered
                 updated=_timestamp(entry.updated) or published or EPOCH,
                 published=published,
                 summary=_xml_text(version.description) if version.description else None,
-                author=_xml_text(entry.author) if entry.author else None,
+                author=_xml_text(author_name(site, entry.author, lang)) if entry.author else None,
             )
         )
     xml = render(
