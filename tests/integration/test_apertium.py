@@ -172,6 +172,45 @@ def test_spanish_post_into_english() -> None:
     )
 
 
+@pytest.mark.apertium
+@needs_apertium
+@pytest.mark.parametrize(
+    ("source", "target", "text", "wanted", "unwanted"),
+    [
+        (
+            "es",
+            "en",
+            "Los alumnos de 3.º A y de 2.º de ESO viajaron a Valencia y a Oporto.",
+            ["3.º A", "Year 2 of ESO", "Valencia", "Porto"],
+            ["3rd To", "THIS", "Valency", "Port wine"],
+        ),
+        (
+            "en",
+            "es",
+            "Year 3 of ESO visited the school garden in Porto with the AMPA.",
+            ["3.º de ESO", "huerto escolar", "Oporto", "AMPA"],
+            ["Año 3", "jardín escolar"],
+        ),
+    ],
+)
+def test_the_built_in_school_glossary_with_the_real_apertium(
+    source: str, target: str, text: str, wanted: list[str], unwanted: list[str]
+) -> None:
+    if MODES_NEEDED[(source, target)] not in _modes():
+        pytest.skip("apertium-eng-spa is not installed")
+    post = Post(source_key="posts/x.md", name="x", slug="x", title=text, body="", content_hash="x")
+    title = (
+        TranslationEngine(ApertiumTranslator(), DictMemory())
+        .translate_post(post, source, target)
+        .title
+    )
+    assert all(word in title for word in wanted), title
+    assert not any(word in title for word in unwanted), title
+
+
+MODES_NEEDED = {("es", "en"): "spa-eng", ("en", "es"): "eng-spa"}
+
+
 # ------------------------------------------------- failure modes, with a stand-in command
 
 
