@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from polypub.handlers import render, runtime, translate
 from polypub.local.aws import EmbeddedAws, start_embedded_aws
+from polypub.local.devinfo import info_paths, remove_info, write_info
 from polypub.local.preview import PreviewServer, bucket_reader
 from polypub.local.pump import PumpResult, PumpWorkers, QueuePump, drain
 from polypub.local.watch import ContentWatcher, sync_folder
@@ -56,6 +57,8 @@ class DevOptions:
     retry_after: int | None = None
     # Pollers per drain, like concurrent Lambda containers (1: one message batch at a time).
     workers: int = 1
+    # Where `polypub status` will look for this session (None: local/devinfo.info_paths()).
+    dev_info_paths: list[Path] | None = None
 
 
 class DevSession:
@@ -271,8 +274,18 @@ class DevSession:
                 "  Upload a post:   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
                 f"aws --endpoint-url {info['endpoint_url']} s3 cp post.md "
                 f"s3://{info['source_bucket']}/posts/",
+                f"  What happened:   {_own_command()} status   (another terminal, this folder)",
             ]
         )
+
+
+def _own_command() -> str:
+    """How this `polypub` was started (".venv/bin/polypub" under `make demo`)."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    if Path(argv0).name != "polypub":
+        return "polypub"
+    relative = os.path.relpath(argv0)
+    return relative if not relative.startswith("..") else argv0
 
 
 def _status_line(status: SourceStatus) -> str:
@@ -298,6 +311,8 @@ def run_dev(options: DevOptions, settings: Settings) -> int:
     except Exception as exc:
         print(f"polypub dev: could not start: {exc}", file=sys.stderr)
         return 2
+    # Where `polypub status` finds this session without being told (removed at exit).
+    found_at = write_info(session.info, options.dev_info_paths or info_paths())
     try:
         if options.info_file is not None:
             options.info_file.write_text(json.dumps(session.info, indent=2), encoding="utf-8")
@@ -325,5 +340,6 @@ def run_dev(options: DevOptions, settings: Settings) -> int:
     except KeyboardInterrupt:
         print("\nStopping.", flush=True)
     finally:
+        remove_info(found_at)
         session.stop()
     return 0
