@@ -112,7 +112,8 @@ def test_status_finds_the_running_dev_and_says_how_once_it_stopped(
     assert "posts/huerto-escolar-europeo.md" in found.stdout
     assert "POSTS" in found.stdout
 
-    dev.send_signal(signal.SIGINT)
+    # `kill` stops it as cleanly as Ctrl-C does.
+    dev.send_signal(signal.SIGTERM)
     assert dev.wait(timeout=30) == 0
     assert not info.exists()  # removed at exit
     assert_one_line(status(tmp_path, clean_env(tmp_path)), "no running `polypub dev`", "make demo")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -279,6 +280,10 @@ class DevSession:
         )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _own_command() -> str:
     """How this `polypub` was started (".venv/bin/polypub" under `make demo`)."""
     argv0 = sys.argv[0] if sys.argv else ""
@@ -313,6 +318,9 @@ def run_dev(options: DevOptions, settings: Settings) -> int:
         return 2
     # Where `polypub status` finds this session without being told (removed at exit).
     found_at = write_info(session.info, options.dev_info_paths or info_paths())
+    if threading.current_thread() is threading.main_thread():
+        # `kill` (SIGTERM) stops as cleanly as Ctrl-C: the info file goes too.
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         if options.info_file is not None:
             options.info_file.write_text(json.dumps(session.info, indent=2), encoding="utf-8")

@@ -20,7 +20,7 @@ class StatusUnavailable(Exception):
 
 
 HOW_TO_POINT = (
-    "start `make demo` (or `polypub dev content/`) in this folder, or pass "
+    "run it from the folder where `make demo` (or `polypub dev`) is running, or pass "
     "--info-file FILE (`polypub dev --info-file FILE`) or --state DIR, or set "
     "POLYPUB_CATALOG_TABLE (and AWS_REGION) for a deployed stack"
 )
@@ -60,7 +60,9 @@ def load_statuses(
         # No stack named: a `polypub dev` running from here (`make demo`) is meant.
         found = find_running(dev_info if dev_info is not None else info_paths(env=env))
         if found is None:
-            raise StatusUnavailable(f"no running `polypub dev` found: {HOW_TO_POINT}")
+            raise StatusUnavailable(
+                f"no running `polypub dev` found (in .polypub/dev.json here): {HOW_TO_POINT}"
+            )
         where, info = str(found[0]), found[1]
     from polypub.adapters.dynamodb import DynamoCatalog
 
