@@ -7,11 +7,15 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
+# `make demo PORT=8080 AWS_PORT=5050` when 8000 or 5000 is taken (0: any free port).
+PORT     ?= 8000
+AWS_PORT ?= 5000
 
 .PHONY: help setup system-deps js-deps demo test lint typecheck unit integration e2e build bench upload-timing fuzz clean
 
 help:
 	@echo "make demo   - set up and run the real pipeline on content/ with embedded AWS"
+	@echo "              (PORT=8000 AWS_PORT=5000 by default: make demo PORT=8080 AWS_PORT=5050)"
 	@echo "make test   - set up and run lint, type checks and the whole test suite"
 	@echo "make build  - polypub build content/ --out _site (static preview, no AWS)"
 	@echo "make lint | typecheck | unit | integration | e2e | fuzz | upload-timing | clean"
@@ -37,7 +41,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	else echo "npm not found: browser tests will be skipped (scripts/install-system-deps --browser)"; fi
 
 demo: setup
-	$(BIN)/polypub dev content/
+	$(BIN)/polypub dev content/ --port $(PORT) --aws-port $(AWS_PORT)
 
 build: setup
 	$(BIN)/polypub build content/ --out _site

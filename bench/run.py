@@ -9,6 +9,8 @@ Items (issue 6, "Fast and cheap at any size"):
   4 cold start: handler imports beside `import boto3`; deployment package size
   5 translation spend for the example post: cold, unchanged re-run, one edited paragraph
   6 peak RSS of each handler on a 200 KB post
+  7 machine translation quality: chrF and BLEU (sacrebleu) before and after the built-in
+    glossary, Apertium both ways, on bench/mt's reference sentences (python -m bench.mt)
 
 --quick runs every item at toy sizes (a smoke test of the harness, not a measurement).
 Wall times depend on what else the machine runs: the load average is recorded in the
@@ -795,6 +797,32 @@ def item_memory(cfg: Config) -> None:
         )
 
 
+# --------------------------------------------------------------------------- 7. translation quality
+
+
+def item_translation_quality(cfg: Config) -> None:
+    from bench.mt import measure
+
+    # Apertium only: the other providers need the network (python -m bench.mt --network).
+    scores, outputs = measure(["apertium"])
+    cfg.results["7_translation_quality"] = {
+        "scores": [asdict(s) for s in scores],
+        "translations": outputs,
+    }
+    shown = "python -m bench.mt --providers apertium"
+    for index, s in enumerate(scores):
+        figure = s.error or f"chrF {s.chrf:.1f}, BLEU {s.bleu:.1f}"
+        cfg.rows.append(
+            Row(
+                f"7{chr(ord('a') + index)}",
+                f"{s.set}: apertium {s.source}->{s.target}, {s.glossary} glossary, "
+                f"{s.sentences} sentences",
+                figure,
+                command=shown if index == 0 else "",
+            )
+        )
+
+
 # --------------------------------------------------------------------------- report
 
 ITEMS: dict[str, tuple[str, Callable[[Config], None]]] = {
@@ -804,6 +832,7 @@ ITEMS: dict[str, tuple[str, Callable[[Config], None]]] = {
     "4": ("cold start and package size", item_cold_start),
     "5": ("translation spend", item_translation_spend),
     "6": ("memory", item_memory),
+    "7": ("translation quality", item_translation_quality),
 }
 
 
@@ -851,7 +880,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="toy sizes: a smoke test of the harness"
     )
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="comma-separated items (1-6)")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="comma-separated items (1-7)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
     parser.add_argument("--profile", action="store_true", help="also write cProfile reports")
     parser.add_argument(

@@ -102,7 +102,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from polypub.local.status import load_statuses, render_status
+    from polypub.local.status import StatusUnavailable, load_statuses, render_status
 
     try:
         statuses, entries = load_statuses(
@@ -110,7 +110,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             info_file=Path(args.info_file) if args.info_file else None,
             settings=_settings(args),
         )
-    except FileNotFoundError as exc:
+    except StatusUnavailable as exc:
         print(f"polypub status: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
@@ -196,7 +196,11 @@ def parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="what happened to every uploaded file")
     status.add_argument("--state", help="a `polypub build` state folder")
-    status.add_argument("--info-file", help="the JSON written by `polypub dev --info-file`")
+    status.add_argument(
+        "--info-file",
+        help="the JSON written by `polypub dev --info-file` (default: the `polypub dev` "
+        "running from this folder, found in .polypub/dev.json)",
+    )
     status.add_argument("--json", action="store_true")
     common(status)
     status.set_defaults(func=cmd_status)

@@ -9,6 +9,9 @@ from typing import Any
 
 from polypub import languages as language_table
 
+# Amazon Translate's output settings: register of address, and masking of profanity.
+AWS_FORMALITIES = ("", "formal", "informal")
+AWS_PROFANITY = ("mask", "off")
 # Environment variable -> provider whose API key it holds.
 API_KEY_VARIABLES = {
     "POLYPUB_DEEPL_API_KEY": "deepl",
@@ -63,6 +66,12 @@ class Settings:
     api_keys: Mapping[str, str] = field(default_factory=dict, repr=False)
     # Apertium's Spanish/English -> Catalan mode: "central" Catalan or "valencia"n.
     catalan_variant: str = "central"
+    # Amazon Translate: "informal" (tú/vosotros) suits a school blog's address to
+    # students and families; "" leaves the register to the model. Profanity "mask"
+    # replaces a profane word in the output with "?$#@$": on a school's site a
+    # mistranslation into a swear word is worse than a grawlix.
+    aws_formality: str = "informal"
+    aws_profanity: str = "mask"
     request_timeout: float = 10.0
     max_post_bytes: int = 2 * 1024 * 1024
     page_size: int = 10
@@ -81,6 +90,12 @@ class Settings:
             raise SettingsError("POLYPUB_LANGUAGES names a language twice")
         if not self.translators:
             raise SettingsError("POLYPUB_TRANSLATOR names no provider")
+        if self.aws_formality not in AWS_FORMALITIES:
+            raise SettingsError(
+                f"POLYPUB_AWS_FORMALITY={self.aws_formality!r}; choose formal, informal or empty"
+            )
+        if self.aws_profanity not in AWS_PROFANITY:
+            raise SettingsError(f"POLYPUB_AWS_PROFANITY={self.aws_profanity!r}; choose mask or off")
         catalan_variants = tuple(language_table.CATALAN.variants)
         if self.catalan_variant not in catalan_variants:
             raise SettingsError(
@@ -125,6 +140,10 @@ class Settings:
         text("POLYPUB_MYMEMORY_EMAIL", "mymemory_email")
         text("POLYPUB_TRANSLATOR_SECRET", "translator_secret")
         text("POLYPUB_CATALAN_VARIANT", "catalan_variant")
+        if "POLYPUB_AWS_FORMALITY" in env:  # set but empty means "the model's choice"
+            values["aws_formality"] = env["POLYPUB_AWS_FORMALITY"].strip().lower()
+        if env.get("POLYPUB_AWS_PROFANITY"):
+            values["aws_profanity"] = env["POLYPUB_AWS_PROFANITY"].strip().lower()
         keys = {key: env[name] for name, key in API_KEY_VARIABLES.items() if env.get(name)}
         if keys:
             values["api_keys"] = keys

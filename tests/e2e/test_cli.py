@@ -184,3 +184,16 @@ def test_dev_once_publishes_content_on_embedded_aws(tmp_path: Path) -> None:
         assert f"{slug}: en (" in result.stdout
         assert ", es (" in result.stdout
     assert "FAILED" not in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_demo_takes_other_ports() -> None:
+    dry = subprocess.run(
+        ["make", "-n", "demo", "PORT=8123", "AWS_PORT=0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "polypub dev content/ --port 8123 --aws-port 0" in dry.stdout

@@ -143,6 +143,42 @@ def test_words_after_placeholders_keep_their_case() -> None:
 
 @pytest.mark.apertium
 @needs_apertium
+@pytest.mark.parametrize(
+    ("source", "target", "text", "expected"),
+    [
+        # Apertium 3.8 ends the sentence at a <br>: "The students of <x1/> They travelled".
+        (
+            "es",
+            "en",
+            "Los alumnos de <x1/> viajaron a Roma.",
+            "The students of <x1/> travelled to Rome.",
+        ),
+        # An empty <span> is nothing to it: "It has <x1/> organised it a merienda".
+        ("es", "en", "La <x1/> ha organizado una fiesta.", "The <x1/> has organised a party."),
+        ("en", "es", "This is my <x1/> experience.", "Esto es mi <x1/> experiencia."),
+    ],
+)
+def test_standalone_placeholders_read_as_names_inside_one_sentence(
+    source: str, target: str, text: str, expected: str
+) -> None:
+    if not {"eng-spa", "spa-eng"} <= _modes():
+        pytest.skip("apertium-eng-spa is not installed")
+    assert ApertiumTranslator().translate([text], source, target) == [expected]
+
+
+def test_a_text_that_contains_the_stand_in_word_keeps_it_as_written(tmp_path: Path) -> None:
+    # "Zqxb" in a post is the post's own word, never a placeholder: the batch falls back
+    # to <br> placeholders. The stand-in command echoes the blocks it gets back.
+    echo = tmp_path / "apertium"
+    echo.write_text('#!/bin/sh\n[ "$1" = -l ] && { echo eng-spa; exit 0; }\ncat\n')
+    echo.chmod(echo.stat().st_mode | stat.S_IEXEC)
+    translator = ApertiumTranslator(command=str(echo))
+    assert translator.translate(["Zqxb and <x1/>"], "en", "es") == ["Zqxb and <x1/>"]
+    assert translator.translate(["Plain <x1/> words"], "en", "es") == ["Plain <x1/> words"]
+
+
+@pytest.mark.apertium
+@needs_apertium
 def test_spanish_post_into_english() -> None:
     if "spa-eng" not in _modes():
         pytest.skip("apertium-eng-spa is not installed")
@@ -163,6 +199,45 @@ def test_spanish_post_into_english() -> None:
         '<p>The students <strong>read</strong> a <a href="https://example.org/libro">book</a> '
         "in <code>clase</code>.</p>\n<ul>\n<li>I improved my digital skills</li>\n</ul>\n"
     )
+
+
+@pytest.mark.apertium
+@needs_apertium
+@pytest.mark.parametrize(
+    ("source", "target", "text", "wanted", "unwanted"),
+    [
+        (
+            "es",
+            "en",
+            "Los alumnos de 3.º A y de 2.º de ESO viajaron a Valencia y a Oporto.",
+            ["3.º A", "Year 2 of ESO", "Valencia", "Porto"],
+            ["3rd To", "THIS", "Valency", "Port wine"],
+        ),
+        (
+            "en",
+            "es",
+            "Year 3 of ESO visited the school garden in Porto with the AMPA.",
+            ["3.º de ESO", "huerto escolar", "Oporto", "AMPA"],
+            ["Año 3", "jardín escolar"],
+        ),
+    ],
+)
+def test_the_built_in_school_glossary_with_the_real_apertium(
+    source: str, target: str, text: str, wanted: list[str], unwanted: list[str]
+) -> None:
+    if MODES_NEEDED[(source, target)] not in _modes():
+        pytest.skip("apertium-eng-spa is not installed")
+    post = Post(source_key="posts/x.md", name="x", slug="x", title=text, body="", content_hash="x")
+    title = (
+        TranslationEngine(ApertiumTranslator(), DictMemory())
+        .translate_post(post, source, target)
+        .title
+    )
+    assert all(word in title for word in wanted), title
+    assert not any(word in title for word in unwanted), title
+
+
+MODES_NEEDED = {("es", "en"): "spa-eng", ("en", "es"): "eng-spa"}
 
 
 # ------------------------------------------------- failure modes, with a stand-in command

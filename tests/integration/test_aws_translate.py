@@ -11,7 +11,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
-from polypub.settings import Settings
+from polypub.settings import Settings, SettingsError
 from polypub.translate.errors import ProviderRejected, ProviderUnavailable
 from polypub.translate.keys import ApiKeys, secrets_manager_loader
 from polypub.translate.providers import build_translator
@@ -45,12 +45,24 @@ def translator(client: Any, sleeps: list[float]) -> AmazonTranslator:
 
 
 def expect(
-    stubber: Stubber, text: str, answer: str, source: str = "en", target: str = "es"
+    stubber: Stubber,
+    text: str,
+    answer: str,
+    source: str = "en",
+    target: str = "es",
+    settings: dict[str, str] | None = None,
 ) -> None:
+    params: dict[str, Any] = {
+        "Text": text,
+        "SourceLanguageCode": source,
+        "TargetLanguageCode": target,
+    }
+    if settings:
+        params["Settings"] = settings
     stubber.add_response(
         "translate_text",
         {"TranslatedText": answer, "SourceLanguageCode": source, "TargetLanguageCode": target},
-        {"Text": text, "SourceLanguageCode": source, "TargetLanguageCode": target},
+        params,
     )
 
 
@@ -124,6 +136,65 @@ def test_build_translator_makes_the_client_on_first_use_only(aws_env: None) -> N
     aws = build_translator(["aws"], Settings(region="eu-west-1"))
     assert isinstance(aws, AmazonTranslator)
     assert aws._client is None
+
+
+# ----------------------------------------------------------------------------- output settings
+
+
+def configured(client: Any, settings: Settings) -> AmazonTranslator:
+    aws = build_translator(["aws"], settings)
+    assert isinstance(aws, AmazonTranslator)
+    aws._make_client = lambda: client
+    return aws
+
+
+def test_by_default_spanish_is_informal_and_profanity_is_masked(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    client, stubber = stubbed
+    expect(
+        stubber,
+        "See you at the <x1/>!",
+        "¡Nos vemos en la <x1/>!",
+        settings={"Formality": "INFORMAL", "Profanity": "MASK"},
+    )
+    # English has no register to choose: only the mask is asked for.
+    expect(
+        stubber,
+        "¡Os esperamos!",
+        "We look forward to seeing you!",
+        source="es",
+        target="en",
+        settings={"Profanity": "MASK"},
+    )
+    aws = configured(client, Settings(region="eu-west-1"))
+    assert aws.translate(["See you at the <x1/>!"], "en", "es") == ["¡Nos vemos en la <x1/>!"]
+    assert aws.translate(["¡Os esperamos!"], "es", "en") == ["We look forward to seeing you!"]
+
+
+def test_settings_come_from_the_environment_and_can_be_turned_off(
+    stubbed: tuple[Any, Stubber],
+) -> None:
+    client, stubber = stubbed
+    expect(stubber, "Dear families", "Estimadas familias", settings={"Formality": "FORMAL"})
+    expect(stubber, "Hello", "Hola")
+    expect(stubber, "Hola", "Hello", source="es", target="en")
+    formal = Settings.from_env({"POLYPUB_AWS_FORMALITY": "formal", "POLYPUB_AWS_PROFANITY": "off"})
+    assert configured(client, formal).translate(["Dear families"], "en", "es") == [
+        "Estimadas familias"
+    ]
+    plain = Settings.from_env({"POLYPUB_AWS_FORMALITY": "", "POLYPUB_AWS_PROFANITY": "off"})
+    assert configured(client, plain).translate(["Hello"], "en", "es") == ["Hola"]
+    # Nothing to send at all: no Settings parameter (and no empty one AWS would refuse).
+    assert configured(client, plain).translate(["Hola"], "es", "en") == ["Hello"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("POLYPUB_AWS_FORMALITY", "polite"), ("POLYPUB_AWS_PROFANITY", "x")]
+)
+def test_unknown_output_settings_are_a_configuration_error(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({variable: value})
 
 
 # ----------------------------------------------------------------------------- Secrets Manager

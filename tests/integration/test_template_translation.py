@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from polypub.local.template import describe, load_template
+from polypub.settings import Settings
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
 
@@ -64,3 +65,34 @@ def test_the_local_stack_accepts_the_default_translation_parameters() -> None:
     assert stack.parameters["TranslatorApiKeysSecretArn"] == ""
     (translate,) = [f for f in stack.functions if f.logical_id == "TranslateFunction"]
     assert translate.environment["POLYPUB_TRANSLATOR_SECRET"] == ""
+
+
+def test_amazon_translate_is_the_cloud_default_with_its_grant_and_settings(
+    template: dict[str, Any],
+) -> None:
+    parameters = template["Parameters"]
+    assert parameters["TranslationProvider"]["Default"] == "aws"
+    stack = describe(TEMPLATE)
+    # The condition that grants translate:TranslateText holds for the default value.
+    assert "aws" in stack.parameters["TranslationProvider"].split(",")
+    translate = template["Resources"]["TranslateFunction"]["Properties"]
+    (conditional,) = [
+        p["Fn::If"]
+        for p in translate["Policies"]
+        if isinstance(p, dict) and "Fn::If" in p and p["Fn::If"][0] == "UsesAmazonTranslate"
+    ]
+    (statement,) = conditional[1]["Statement"]
+    assert statement["Action"] == "translate:TranslateText"
+    variables = translate["Environment"]["Variables"]
+    assert variables["POLYPUB_AWS_FORMALITY"] == {"Ref": "AmazonTranslateFormality"}
+    assert variables["POLYPUB_AWS_PROFANITY"] == {"Ref": "AmazonTranslateProfanity"}
+    # Every allowed value is one the function accepts.
+    for formality in parameters["AmazonTranslateFormality"]["AllowedValues"]:
+        for profanity in parameters["AmazonTranslateProfanity"]["AllowedValues"]:
+            settings = Settings.from_env(
+                {"POLYPUB_AWS_FORMALITY": formality, "POLYPUB_AWS_PROFANITY": profanity}
+            )
+            assert (settings.aws_formality, settings.aws_profanity) == (formality, profanity)
+    (function,) = [f for f in stack.functions if f.logical_id == "TranslateFunction"]
+    assert function.environment["POLYPUB_AWS_FORMALITY"] == "informal"
+    assert function.environment["POLYPUB_AWS_PROFANITY"] == "mask"

@@ -237,26 +237,30 @@ def test_a_glossary_upload_retranslates_only_the_affected_segments(
     stack: DevSession, google_stub: Stub
 ) -> None:
     body = (
-        "We water the school garden every Monday.\n\n"
-        "Our partners in Porto send photos.\n\n"
+        "We plan the culture week every Monday.\n\n"
+        "Our partners in Porto send photos of the school garden.\n\n"
         "Nothing else happens here."
     )
     with translator(fast_google(google_stub)):
         upload(stack, "posts/garden.md", post("Garden news", body, lang="en"))
         first = list(google_stub.texts)
-        assert any("school garden" in text for text in first)
+        assert any("culture week" in text for text in first)
+        # The built-in school glossary applies before any file is uploaded.
+        assert "Our partners in <x1/> send photos of the <x2/>." in "\n".join(first)
 
         glossary = (
             b"do_not_translate: [Erasmus+, eTwinning]\n"
-            b"translations:\n  - en: school garden\n    es: huerto escolar\n"
+            b"translations:\n  - en: culture week\n    es: semana cultural\n"
         )
         upload(stack, "config/glossary.yml", glossary)
         sent = google_stub.texts[len(first) :]
 
-    assert sent == ["We water the <x1/> every Monday."]
+    # The file extends the built-in glossary: the sentence with built-in terms only
+    # keeps its memory key and is not sent again.
+    assert sent == ["We plan the <x1/> every Monday."]
     _, spanish = fetch(stack, "/es/posts/garden/")
-    assert "WE WATER THE huerto escolar EVERY MONDAY." in spanish
-    assert "OUR PARTNERS IN PORTO SEND PHOTOS." in spanish
+    assert "WE PLAN THE semana cultural EVERY MONDAY." in spanish
+    assert "OUR PARTNERS IN Oporto SEND PHOTOS OF THE huerto escolar." in spanish
     status = status_of("config/glossary.yml")
     assert status.state == "published"
 

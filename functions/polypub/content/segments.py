@@ -51,16 +51,19 @@ DEFAULT_PROTECTED_TERMS: tuple[str, ...] = ("Erasmus+", "eTwinning")
 class Term:
     """One glossary term, as it applies to one language pair.
 
-    ``text`` is matched as a whole word in any case. ``replacement`` None means "do
-    not translate": the source's own spelling stays. Otherwise it is the fixed
-    translation (its first letter upper-cased where the source's is). ``entry`` is
-    what translation memory keys hash for a segment that uses the term, so that
-    changing an entry retranslates exactly the segments that use it.
+    ``text`` is matched as a whole word in any case, or only as written when
+    ``exact_case`` (acronyms and place names that are also common words: "ESO" is not
+    "eso", "Valencia" not "valencia"). ``replacement`` None means "do not translate":
+    the source's own spelling stays. Otherwise it is the fixed translation (its first
+    letter upper-cased where the source's is). ``entry`` is what translation memory
+    keys hash for a segment that uses the term, so that changing an entry
+    retranslates exactly the segments that use it.
     """
 
     text: str
     replacement: str | None = None
     entry: str = ""
+    exact_case: bool = False
 
     @property
     def identity(self) -> str:
@@ -71,11 +74,35 @@ class Term:
         return f"fixed\x1f{self.text}\x1f{self.replacement}"
 
 
-Terms = Iterable[str | Term]
+@dataclass(frozen=True)
+class TermPattern:
+    """A family of glossary terms found by a regular expression ("3.º de ESO", "2.º B").
+
+    ``regex`` is matched as a whole word, in any case unless it says otherwise with
+    ``(?-i:...)``; ``render`` gives the form the target page shows for one match.
+    ``name`` is the rule's identity in memory keys: the translator sees only a
+    placeholder, so every match of one rule shares one translation of the sentence
+    around it.
+    """
+
+    name: str
+    regex: str
+    render: Callable[[re.Match[str]], str]
+
+    @property
+    def identity(self) -> str:
+        return f"pattern\x1f{self.name}"
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        return re.compile(self.regex, re.IGNORECASE)
 
 
-def _as_terms(terms: Terms) -> tuple[Term, ...]:
-    return tuple(term if isinstance(term, Term) else Term(term) for term in terms)
+Terms = Iterable[str | Term | TermPattern]
+
+
+def _as_terms(terms: Terms) -> tuple[Term | TermPattern, ...]:
+    return tuple(term if isinstance(term, Term | TermPattern) else Term(term) for term in terms)
 
 
 # Our own placeholder syntax (never HTML from a page). Tolerant of the spaces and
@@ -262,15 +289,47 @@ class Segment:
         return normalise("".join(out))
 
 
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+class _Matcher(NamedTuple):
+    """One regular expression for all of a pair's terms, and how to tell which matched."""
+
+    pattern: re.Pattern[str]
+    by_text: dict[str, Term]  # lower-cased text -> term matched in any case
+    exact: dict[str, Term]  # text as written -> term matched only as written
+    rules: dict[str, TermPattern]  # group name -> pattern term
+
+
 @lru_cache(maxsize=32)
-def _terms_pattern(terms: tuple[Term, ...]) -> tuple[re.Pattern[str], dict[str, Term]] | None:
+def _terms_pattern(terms: tuple[Term | TermPattern, ...]) -> _Matcher | None:
     if not terms:
         return None
-    by_text = {term.text.lower(): term for term in terms}
-    alternatives = "|".join(re.escape(t) for t in sorted(by_text, key=len, reverse=True))
-    # Whole words only, any case.
-    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-    return pattern, by_text
+    literals = [term for term in terms if isinstance(term, Term)]
+    by_text = {term.text.lower(): term for term in literals if not term.exact_case}
+    exact = {term.text: term for term in literals if term.exact_case}
+    rules = {f"p{i}": term for i, term in enumerate(t for t in terms if isinstance(t, TermPattern))}
+    # Longest first, so "IES Abastos" wins over "IES"; patterns before literals, so
+    # "3.º de ESO" is one term, not "3.º de" and "ESO".
+    words = sorted(
+        [(text, False) for text in by_text] + [(text, True) for text in exact],
+        key=lambda item: len(item[0]),
+        reverse=True,
+    )
+    # A rule's own named groups are for its render(); in the combined expression they
+    # would clash, so they become plain groups there.
+    alternatives = [
+        f"(?P<{name}>{_NAMED_GROUP.sub('(?:', rule.regex)})" for name, rule in rules.items()
+    ]
+    if words:
+        alternatives.append(
+            "(?P<lit>"
+            + "|".join(f"(?-i:{re.escape(t)})" if case else re.escape(t) for t, case in words)
+            + ")"
+        )
+    # Whole words only.
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+    return _Matcher(pattern, by_text, exact, rules)
 
 
 def _match_case(found: str, replacement: str) -> str:
@@ -283,7 +342,7 @@ def _match_case(found: str, replacement: str) -> str:
 class _Encoder:
     """Inline tokens -> one Segment (plus the images whose alt texts are segments too)."""
 
-    def __init__(self, terms: tuple[re.Pattern[str], dict[str, Term]] | None) -> None:
+    def __init__(self, terms: _Matcher | None) -> None:
         self.terms = terms
         self.used: set[str] = set()
         self.parts: list[str] = []
@@ -300,18 +359,31 @@ class _Encoder:
 
     def text(self, content: str) -> None:
         pos = 0
-        pattern, by_text = self.terms if self.terms else (None, {})
-        for match in pattern.finditer(content) if pattern else ():
-            found = match.group()
-            term = by_text.get(found.lower())
-            if term is None:  # a case-insensitive match that lower() spells differently
+        for match in self.terms.pattern.finditer(content) if self.terms else ():
+            shown = self._shown(match)
+            if shown is None:
                 continue
             self.parts.append(escape_text(content[pos : match.start()]))
-            shown = found if term.replacement is None else _match_case(found, term.replacement)
-            self.atom((Token("text", "", 0, content=shown),))
-            self.used.add(term.identity)
+            self.atom((Token("text", "", 0, content=shown[0]),))
+            self.used.add(shown[1])
             pos = match.end()
         self.parts.append(escape_text(content[pos:]))
+
+    def _shown(self, match: re.Match[str]) -> tuple[str, str] | None:
+        """What the target page shows for a term found in the source, and its identity."""
+        assert self.terms is not None
+        found = match.group()
+        if match.lastgroup == "lit":
+            term = self.terms.exact.get(found) or self.terms.by_text.get(found.lower())
+            if term is None:  # a case-insensitive match that lower() spells differently
+                return None
+            shown = found if term.replacement is None else _match_case(found, term.replacement)
+            return shown, term.identity
+        rule = self.terms.rules.get(match.lastgroup or "")
+        if rule is None:
+            return None
+        own = rule.compiled.fullmatch(found)
+        return (found if own is None else rule.render(own)), rule.identity
 
     def glossary(self) -> str:
         if not self.used:

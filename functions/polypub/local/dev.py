@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import threading
 import time
@@ -13,6 +14,7 @@ from typing import Any, TextIO
 
 from polypub.handlers import render, runtime, translate
 from polypub.local.aws import EmbeddedAws, MotoServer, start_embedded_aws
+from polypub.local.devinfo import info_paths, remove_info, write_info
 from polypub.local.preview import PreviewServer, bucket_reader
 from polypub.local.pump import PumpResult, PumpWorkers, QueuePump, drain
 from polypub.local.template import LANGUAGES_PARAMETER
@@ -37,6 +39,8 @@ TRANSLATOR_VARIABLES = (
     "POLYPUB_MYMEMORY_BASE_URL",
     "POLYPUB_MYMEMORY_EMAIL",
     "POLYPUB_CATALAN_VARIANT",
+    "POLYPUB_AWS_FORMALITY",
+    "POLYPUB_AWS_PROFANITY",
     "POLYPUB_REQUEST_TIMEOUT",
 )
 
@@ -59,6 +63,8 @@ class DevOptions:
     # A running moto to hold this stack's resources instead of starting one (aws_port is
     # then ignored); it outlives the session. The test suite lends one to every stack.
     aws_server: MotoServer | None = None
+    # Where `polypub status` will look for this session (None: local/devinfo.info_paths()).
+    dev_info_paths: list[Path] | None = None
 
 
 class DevSession:
@@ -283,8 +289,22 @@ class DevSession:
                 "  Upload a post:   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
                 f"aws --endpoint-url {info['endpoint_url']} s3 cp post.md "
                 f"s3://{info['source_bucket']}/posts/",
+                f"  What happened:   {_own_command()} status   (another terminal, this folder)",
             ]
         )
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _own_command() -> str:
+    """How this `polypub` was started (".venv/bin/polypub" under `make demo`)."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    if Path(argv0).name != "polypub":
+        return "polypub"
+    relative = os.path.relpath(argv0)
+    return relative if not relative.startswith("..") else argv0
 
 
 def _status_line(status: SourceStatus) -> str:
@@ -311,6 +331,11 @@ def run_dev(options: DevOptions, settings: Settings) -> int:
     except Exception as exc:
         print(f"polypub dev: could not start: {exc}", file=sys.stderr)
         return 2
+    # Where `polypub status` finds this session without being told (removed at exit).
+    found_at = write_info(session.info, options.dev_info_paths or info_paths())
+    if threading.current_thread() is threading.main_thread():
+        # `kill` (SIGTERM) stops as cleanly as Ctrl-C: the info file goes too.
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         if options.info_file is not None:
             options.info_file.write_text(json.dumps(session.info, indent=2), encoding="utf-8")
@@ -338,5 +363,6 @@ def run_dev(options: DevOptions, settings: Settings) -> int:
     except KeyboardInterrupt:
         print("\nStopping.", flush=True)
     finally:
+        remove_info(found_at)
         session.stop()
     return 0

@@ -3,46 +3,141 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from polypub.local.devinfo import find_running, info_paths
 from polypub.model import PostEntry, SourceStatus
 from polypub.ports import Catalog
 from polypub.settings import Settings
 
 
+class StatusUnavailable(Exception):
+    """The statuses cannot be read; the message says why and what to do, in one line."""
+
+
+HOW_TO_POINT = (
+    "run it from the folder where `make demo` (or `polypub dev`) is running, or pass "
+    "--info-file FILE (`polypub dev --info-file FILE`) or --state DIR, or set "
+    "POLYPUB_CATALOG_TABLE (and AWS_REGION) for a deployed stack"
+)
+
+
 def load_statuses(
-    *, state_dir: Path | None, info_file: Path | None, settings: Settings
+    *,
+    state_dir: Path | None,
+    info_file: Path | None,
+    settings: Settings,
+    env: Mapping[str, str] | None = None,
+    dev_info: list[Path] | None = None,
 ) -> tuple[list[SourceStatus], list[PostEntry]]:
-    """From a build state folder, from a running `polypub dev` (its info file), or from the
-    catalog table that the environment names (a deployed stack)."""
+    """From a build state folder, from a `polypub dev` (its info file, given or found in
+    the well-known places of `local/devinfo.py`), or from the catalog table that the
+    environment names (a deployed stack). Raises StatusUnavailable, never a botocore
+    error: no credentials, a refused endpoint and a missing table are one line each."""
+    env = os.environ if env is None else env
     if state_dir is not None:
         path = state_dir / "catalog.json"
         if not path.exists():
-            raise FileNotFoundError(f"no build state at {state_dir} (run `polypub build` first)")
+            raise StatusUnavailable(f"no build state at {state_dir} (run `polypub build` first)")
         from polypub.adapters.localfs import JsonCatalog
 
-        catalog: Catalog = JsonCatalog(path)
-    else:
-        from polypub.adapters.dynamodb import DynamoCatalog
-        from polypub.wiring import aws_client
-
-        if info_file is not None:
+        return _read(JsonCatalog(path), f"the build state {state_dir}")
+    info: dict[str, Any] | None = None
+    where = ""
+    if info_file is not None:
+        try:
             info = json.loads(info_file.read_text(encoding="utf-8"))
-            # The embedded AWS of `polypub dev` takes any key: a teacher's machine may have none.
-            import boto3
+        except OSError as exc:
+            raise StatusUnavailable(f"cannot read {info_file}: {exc.strerror}") from None
+        except ValueError:
+            raise StatusUnavailable(f"{info_file} is not the JSON `polypub dev` writes") from None
+        where = str(info_file)
+    elif not env.get("POLYPUB_CATALOG_TABLE"):
+        # No stack named: a `polypub dev` running from here (`make demo`) is meant.
+        found = find_running(dev_info if dev_info is not None else info_paths(env=env))
+        if found is None:
+            raise StatusUnavailable(
+                f"no running `polypub dev` found (in .polypub/dev.json here): {HOW_TO_POINT}"
+            )
+        where, info = str(found[0]), found[1]
+    from polypub.adapters.dynamodb import DynamoCatalog
 
-            client = boto3.session.Session(
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
-                region_name=info["region"],
-            ).client("dynamodb", endpoint_url=info["endpoint_url"])
-            catalog = DynamoCatalog(client, info["catalog_table"])
-        else:
-            catalog = DynamoCatalog(aws_client("dynamodb", settings), settings.catalog_table)
-    statuses = sorted(catalog.list_statuses(), key=lambda s: s.key)
-    entries = sorted(catalog.list_posts(), key=lambda e: e.slug)
+    if info is not None:
+        try:
+            endpoint, region, table = info["endpoint_url"], info["region"], info["catalog_table"]
+        except (KeyError, TypeError):
+            raise StatusUnavailable(f"{where} is not the JSON `polypub dev` writes") from None
+        # The embedded AWS of `polypub dev` takes any key: a teacher's machine may have none.
+        import boto3
+
+        client = boto3.session.Session(
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+            region_name=region,
+        ).client("dynamodb", endpoint_url=endpoint)
+        return _read(
+            DynamoCatalog(client, table),
+            f"the `polypub dev` at {endpoint} ({where})",
+            hint="is it still running? Start it again with `make demo`",
+        )
+    from polypub.wiring import aws_client
+
+    return _read(
+        DynamoCatalog(aws_client("dynamodb", settings), settings.catalog_table),
+        f"the catalog table {settings.catalog_table} (region {settings.region})",
+        hint="check POLYPUB_CATALOG_TABLE, AWS_REGION and your AWS credentials",
+    )
+
+
+def _read(
+    catalog: Catalog, what: str, hint: str = ""
+) -> tuple[list[SourceStatus], list[PostEntry]]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from polypub.adapters.errors import InfrastructureError
+
+    try:
+        statuses = sorted(catalog.list_statuses(), key=lambda s: s.key)
+        entries = sorted(catalog.list_posts(), key=lambda e: e.slug)
+    except (BotoCoreError, ClientError, InfrastructureError) as exc:
+        raise StatusUnavailable(
+            f"cannot read {what}: {_reason(exc)}" + (f"; {hint}" if hint else "")
+        ) from None
     return statuses, entries
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, for a person: the adapters' InfrastructureError keeps the
+    botocore error as its cause, whose own sentence names no secret; a ClientError is
+    reduced to its code (AWS messages may quote the request)."""
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        EndpointConnectionError,
+        NoCredentialsError,
+    )
+
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    if isinstance(cause, NoCredentialsError):
+        return "no AWS credentials on this machine (Unable to locate credentials)"
+    if isinstance(cause, EndpointConnectionError):
+        return f"nothing answers there ({cause})"
+    if isinstance(cause, ClientError):
+        code = _code(cause)
+        if code == "ResourceNotFoundException":
+            return "the table does not exist (ResourceNotFoundException)"
+        return code
+    if isinstance(cause, BotoCoreError):
+        return str(cause)
+    return str(exc)
+
+
+def _code(exc: Any) -> str:
+    return str(exc.response.get("Error", {}).get("Code", "error"))
 
 
 def render_status(statuses: list[SourceStatus], entries: list[PostEntry]) -> str:

@@ -83,7 +83,12 @@ def _aws(settings: Settings, keys: ApiKeys) -> Translator:
     from polypub.translate.providers.aws import AmazonTranslator, translate_client
 
     # The client is made on first use: a render step that never translates never builds it.
-    return AmazonTranslator(lambda: translate_client(settings), timeout=settings.request_timeout)
+    return AmazonTranslator(
+        lambda: translate_client(settings),
+        timeout=settings.request_timeout,
+        formality=settings.aws_formality,
+        profanity=settings.aws_profanity,
+    )
 
 
 PROVIDERS: dict[str, Callable[[Settings, ApiKeys], Translator]] = {

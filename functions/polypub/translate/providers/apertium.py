@@ -50,27 +50,62 @@ _ID_RE = re.compile(r"([sgx])(\d+)")
 _WORD_RE = re.compile(r"\w+")
 
 
-def _to_html(text: str) -> str:
+# Standalone placeholders travel as made-up words: Apertium passes an unknown word
+# through unchanged and translates the sentence around it as around a name.
+_ATOM_PREFIX = "Zqx"
+_ATOM_RE = re.compile(rf"\b{_ATOM_PREFIX}([a-z]+)\b")
+
+
+def _atom_word(number: int) -> str:
+    """<x12/> -> "Zqxab": letters only (digits would be read as a number)."""
+    letters = ""
+    while True:
+        number, digit = divmod(number, 26)
+        letters = chr(ord("a") + digit) + letters
+        if not number:
+            return _ATOM_PREFIX + letters
+
+
+def _atom_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("a")
+    return number
+
+
+def _to_html(text: str, *, atoms_as_words: bool = True) -> str:
     """Our placeholders -> markup Apertium's html format carries without damage.
 
     Paired tags become ``<span id="gN">``: Apertium binds inline tags to the words
     they wrap (so they move with them when word order changes) and, unlike unknown
     tags such as ``<g1>``, spans do not make it capitalise the next word ("With
-    <g1>You</g1>"). Standalone tags become ``<br id="xN">``: a break stays where it is
-    and does not capitalise either; empty inline elements (``<x1></x1>``,
-    ``<img>``, ``<span></span>``) all do.
+    <g1>You</g1>"). Standalone tags become a made-up word (``Zqxb`` for ``<x1/>``):
+    Apertium 3.8 treats ``<br>`` as the end of a sentence (it capitalises the next
+    word and translates the rest as a new sentence: "The students of <br> They
+    travelled"), and an empty ``<span>`` as nothing at all ("La <span/> ha
+    organizado" -> "It has organised it"), while an unknown word is left as it is and
+    read as a name ("The Zqxb has organised"). A text that already contains such a
+    word (``atoms_as_words=False``) falls back to ``<br id="xN">``.
     """
     out: list[str] = []
     for piece in parse_tagged(text):
         if isinstance(piece, str):
             out.append(escape_text(html.unescape(piece)))
         elif piece.kind == "atom":
-            out.append(f'<br id="{piece.letter}{piece.number}">')
+            if atoms_as_words:
+                out.append(_atom_word(piece.number))
+            else:
+                out.append(f'<br id="{piece.letter}{piece.number}">')
         elif piece.kind == "open":
             out.append(f'<span id="{piece.letter}{piece.number}">')
         else:
             out.append("</span>")
     return "".join(out)
+
+
+def _atoms_back(text: str) -> str:
+    """Made-up words -> the <xN/> placeholders they stand for."""
+    return _ATOM_RE.sub(lambda match: f"<x{_atom_number(match.group(1))}/>", text)
 
 
 class _Splitter(HTMLParser):
@@ -282,7 +317,11 @@ class ApertiumTranslator:
             )
         # One process for the whole batch: each text in its own numbered block, which
         # Apertium treats as a separate sentence and copies back with its id.
-        document = "\n".join(f'<p id="s{i}">{_to_html(text)}</p>' for i, text in enumerate(texts))
+        as_words = not any(_ATOM_PREFIX.lower() in text.lower() for text in texts)
+        document = "\n".join(
+            f'<p id="s{i}">{_to_html(text, atoms_as_words=as_words)}</p>'
+            for i, text in enumerate(texts)
+        )
         splitter = _Splitter()
         splitter.feed(self._run(["-u", "-f", "html", mode], document))
         splitter.close()
@@ -293,7 +332,8 @@ class ApertiumTranslator:
             )
         results = []
         for i, text in enumerate(texts):
-            answer = normalise(_merge_split_pairs("".join(splitter.texts[i])))
+            joined = "".join(splitter.texts[i])
+            answer = normalise(_merge_split_pairs(_atoms_back(joined) if as_words else joined))
             answer = _repair_start_case(text, answer, target)
             results.append(_repair_case_after_breaks(text, answer, target))
         return results

@@ -24,6 +24,10 @@ from polypub.translate.retry import RetryPolicy
 
 # TranslateText takes at most 10,000 bytes of UTF-8 per request.
 MAX_BYTES = 10_000
+# Of our languages, the targets whose register Amazon Translate can set (its
+# "Setting formality" page: nl, fr, fr-CA, de, hi, it, ja, ko, pt-PT, es, es-MX).
+# English has no tú/usted to choose, and Catalan is not on the list.
+FORMALITY_TARGETS = frozenset({"es"})
 # Error codes that mean "not now" (our retry policy, then the queue, try again).
 _RETRYABLE = frozenset(
     {
@@ -57,9 +61,18 @@ class AmazonTranslator(ChunkedTranslator):
 
     Glossary terms never reach it: the segmenter has already replaced them with
     placeholder tags, which Amazon Translate keeps as markup (the do-not-translate
-    "tags" approach, with no custom terminology to create and keep in sync). Not packed:
-    paid per character. botocore's own retries are off, so the retry policy (bounded
-    by the Lambda's remaining time) is the only one.
+    "tags" approach). Custom terminology was the alternative; placeholders keep the
+    structure safer: the engine checks that every placeholder comes back exactly once
+    and in the same link, and falls back piecewise when not, while a terminology only
+    biases the model (a term may still be inflected, split or dropped, and nobody can
+    tell). They also work the same with every provider, need no ImportTerminology
+    permission or resource kept in sync with config/glossary.yml, and keep memory keys
+    as they are. The price: the words around a placeholder cannot agree with it.
+
+    ``formality`` ("formal", "informal", "" for none) is sent only for targets in
+    FORMALITY_TARGETS; ``profanity`` "mask" always (unsupported targets ignore it).
+    Not packed: paid per character. botocore's own retries are off, so the retry
+    policy (bounded by the Lambda's remaining time) is the only one.
     """
 
     name: str = "aws"
@@ -73,10 +86,23 @@ class AmazonTranslator(ChunkedTranslator):
         timeout: float = 10.0,
         max_chars: int | None = None,
         retry: RetryPolicy | None = None,
+        formality: str = "",
+        profanity: str = "off",
     ) -> None:
         super().__init__(timeout=timeout, max_chars=max_chars, retry=retry)
         self._make_client = client
         self._client: Any = None
+        self.formality = formality
+        self.profanity = profanity
+
+    def settings_for(self, target: str) -> dict[str, str]:
+        """TranslateText's Settings for one target language (empty: send none)."""
+        settings: dict[str, str] = {}
+        if self.formality and target in FORMALITY_TARGETS:
+            settings["Formality"] = self.formality.upper()
+        if self.profanity == "mask":
+            settings["Profanity"] = "MASK"
+        return settings
 
     def _open(self, source: str, target: str) -> Any:
         source_code, target_code = pair_codes(self.name, source, target)
@@ -86,9 +112,12 @@ class AmazonTranslator(ChunkedTranslator):
 
     def _request(self, client: Any, text: str, timeout: float) -> str:
         boto, source, target = client
+        extra: dict[str, Any] = {}
+        if settings := self.settings_for(target):
+            extra["Settings"] = settings
         try:
             response = boto.translate_text(
-                Text=text, SourceLanguageCode=source, TargetLanguageCode=target
+                Text=text, SourceLanguageCode=source, TargetLanguageCode=target, **extra
             )
         except ClientError as exc:
             error = exc.response.get("Error", {})
