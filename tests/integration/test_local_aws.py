@@ -211,6 +211,9 @@ def test_to_json_round_trips(aws: EmbeddedAws) -> None:
     assert data["endpoint_url"] == aws.endpoint_url
     assert data["render_queue_url"] == aws.render_queue_url
     assert data["variables"]["POLYPUB_LANGUAGES"] == "es,en"
+    assert data["resources"]["SiteBucket"] == aws.site_bucket
+    assert data["resources"]["TranslateQueue"] == aws.translate_queue_url
+    assert data["account_id"] == "123456789012"
     assert "_server" not in data
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import boto3
 
@@ -63,6 +64,10 @@ class EmbeddedAws:
     distribution_id: str
     # The functions' shared environment (template Globals) resolved to local values.
     variables: Mapping[str, str] = field(default_factory=dict)
+    # What `!Ref` of each created resource gives locally (name, queue URL, distribution
+    # id), for resolving the functions' policies (local/iam.py).
+    resources: Mapping[str, str] = field(default_factory=dict)
+    account_id: str = "123456789012"
     _server: Any = field(default=None, repr=False, compare=False)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -112,6 +117,7 @@ class EmbeddedAws:
             if not f.name.startswith("_")
         }
         public["variables"] = dict(self.variables)
+        public["resources"] = dict(self.resources)
         return json.dumps(public, indent=2, sort_keys=True)
 
     def client(self, service_name: str) -> Any:
@@ -276,6 +282,8 @@ def _create(stack: LocalStack, endpoint_url: str, region: str, server: Any) -> E
         raise TemplateError(f"{source.logical_id} should notify exactly one queue")
     render_queue = stack.queue(render_queues.pop())
     translate_queue = stack.queue(stack.resource_for("POLYPUB_TRANSLATE_QUEUE_URL"))
+    # moto's account for any credentials: the one in its queue URLs (/<account>/<name>).
+    account_id = urlsplit(queue_urls[render_queue.logical_id]).path.strip("/").split("/")[0]
     return EmbeddedAws(
         endpoint_url=endpoint_url,
         region=region,
@@ -288,6 +296,8 @@ def _create(stack: LocalStack, endpoint_url: str, region: str, server: Any) -> E
         translate_dlq_url=queue_urls[_dlq_of(translate_queue)],
         distribution_id=distribution_id,
         variables=variables,
+        resources=values,
+        account_id=account_id,
         _server=server,
     )
 
