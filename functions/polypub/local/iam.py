@@ -96,30 +96,38 @@ class UnmappedCallError(RuntimeError):
 # ------------------------------------------------------------------ statements
 
 
-def _wildcards(pattern: str, *, within: str | None) -> str:
-    """IAM's * and ? as a regex; `within` keeps them inside one ARN segment."""
-    out = []
-    for index, char in enumerate(pattern):
-        if char == "*":
-            # A * that ends a segment may run on past its colon (IAM's documented rule).
-            last = index + 1 == len(pattern) or pattern[index + 1] == ":"
-            out.append(".*" if within is None or last else f"[^{within}]*")
-        elif char == "?":
-            out.append("." if within is None else f"[^{within}]")
-        else:
-            out.append(re.escape(char))
-    return "".join(out)
+def _action_pattern(pattern: str) -> re.Pattern[str]:
+    """IAM's * and ? in an action name; actions match whatever their case."""
+    text = re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".")
+    return re.compile(text, re.IGNORECASE | re.DOTALL)
 
 
 def _resource_pattern(pattern: str) -> re.Pattern[str]:
+    """IAM's * and ? in a resource ARN, segment by segment (IAM user guide, "Resource").
+
+    In the first five segments a wildcard stays within its segment, except a * that
+    ends one, which may run on past the colon; in the resource part (after the fifth
+    colon) * matches anything, slashes and colons included.
+    """
     if pattern == "*":
         return re.compile(".*", re.DOTALL)
-    head = pattern.split(":", 5)
-    if len(head) < 6:
+    if not pattern.startswith("arn:"):
         raise TemplateError(f"policy resource {pattern!r} is not an ARN")
-    # Wildcards stay inside the first five segments; the resource part may hold colons.
-    prefix = ":".join(_wildcards(segment, within=":") for segment in head[:5])
-    return re.compile(prefix + ":" + _wildcards(head[5], within=None), re.DOTALL)
+    out = []
+    colons = 0
+    for index, char in enumerate(pattern):
+        in_resource = colons >= 5
+        if char == ":":
+            colons += 1
+            out.append(":")
+        elif char == "*":
+            ends_segment = index + 1 == len(pattern) or pattern[index + 1] == ":"
+            out.append(".*" if in_resource or ends_segment else "[^:]*")
+        elif char == "?":
+            out.append("." if in_resource else "[^:]")
+        else:
+            out.append(re.escape(char))
+    return re.compile("".join(out), re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -137,10 +145,7 @@ class Statement:
     def __post_init__(self) -> None:
         if self.effect not in ("Allow", "Deny"):
             raise TemplateError(f"statement {self.sid}: Effect must be Allow or Deny")
-        actions = tuple(
-            re.compile(_wildcards(a, within=None), re.IGNORECASE | re.DOTALL) for a in self.actions
-        )
-        object.__setattr__(self, "_action_res", actions)
+        object.__setattr__(self, "_action_res", tuple(map(_action_pattern, self.actions)))
         object.__setattr__(self, "_resource_res", tuple(map(_resource_pattern, self.resources)))
 
     def matches(self, action: str, resource: str) -> bool:
