@@ -526,3 +526,80 @@ def test_queues_and_table_are_encrypted_at_rest(template: dict[str, Any]) -> Non
     for queue in resources_of(template, "AWS::SQS::Queue").values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
     assert props(template, "CatalogTable")["SSESpecification"] == {"SSEEnabled": True}
+
+
+@pytest.mark.parametrize(
+    ("function", "group"),
+    [("RenderFunction", "RenderFunctionLogs"), ("TranslateFunction", "TranslateFunctionLogs")],
+)
+def test_failed_records_are_counted_from_what_run_batch_logs_and_alarm(
+    template: dict[str, Any], function: str, group: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import json
+    import logging
+
+    from aws_lambda_powertools import Logger
+
+    from polypub.handlers import batch
+
+    (metric_filter,) = [
+        f["Properties"]
+        for f in resources_of(template, "AWS::Logs::MetricFilter").values()
+        if f["Properties"]["LogGroupName"] == {"Ref": group}
+    ]
+    counted = set(re.findall(r'\$\.message = "([^"]+)"', metric_filter["FilterPattern"]))
+    # What the handlers really log when a record fails, and when a whole batch does.
+    stream = io.StringIO()
+    # Powertools keeps one logger per service name: a fresh name, so this stream gets it.
+    logger = Logger(service=f"alarm-{function}", logger_handler=logging.StreamHandler(stream))
+    event = {"Records": [{"messageId": "m", "body": "x"}]}
+
+    def fail(*_: Any) -> Any:
+        raise RuntimeError("down")
+
+    class Deps:
+        def forget(self) -> None:
+            pass
+
+    monkeypatch.setattr(batch, "finish", lambda outcomes, deps: None)
+    batch.run_batch(event, fail, Deps(), logger)  # type: ignore[arg-type]
+    monkeypatch.setattr(batch, "finish", fail)
+    batch.run_batch(event, lambda record: [], Deps(), logger)  # type: ignore[arg-type]
+    logged = {
+        json.loads(line)["message"]
+        for line in stream.getvalue().splitlines()
+        if json.loads(line)["level"] == "ERROR"
+    }
+    assert len(logged) == 2
+    assert logged == counted
+    (transformation,) = metric_filter["MetricTransformations"]
+    (alarm,) = [
+        a["Properties"]
+        for a in resources_of(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == transformation["MetricName"]
+    ]
+    assert alarm["Namespace"] == transformation["MetricNamespace"]
+    assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 0)
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert function in alarm["AlarmDescription"]
+
+
+@pytest.mark.parametrize("queue", ["RenderQueue", "TranslateQueue"])
+def test_each_work_queue_alarms_when_its_oldest_message_ages(
+    template: dict[str, Any], queue: str
+) -> None:
+    (alarm,) = [
+        a["Properties"]
+        for a in resources_of(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == "ApproximateAgeOfOldestMessage"
+        and a["Properties"]["Dimensions"]
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    ]
+    assert alarm["Namespace"] == "AWS/SQS"
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    visibility = props(template, queue)["VisibilityTimeout"]
+    receives = props(template, queue)["RedrivePolicy"]["maxReceiveCount"]
+    # Later than a normal wait, well before a stuck message would be dead-lettered.
+    assert 0 < alarm["Threshold"] < visibility * receives
