@@ -268,6 +268,12 @@ def _create(stack: LocalStack, endpoint_url: str, region: str, server: Any) -> E
     values |= {table.logical_id: table.name for table in stack.tables}
     values |= queue_urls
     values[distribution_logical] = distribution_id
+    # Where failure reports are e-mailed from: a topic in moto, so that the render
+    # function's publish runs (and is checked against its policy) as in the cloud.
+    sns: Any = session.client("sns", endpoint_url=endpoint_url)
+    values |= {
+        logical: sns.create_topic(Name=name)["TopicArn"] for logical, name in stack.topics.items()
+    }
     variables: dict[str, str] = {}
     for name, value in stack.environment.items():
         if isinstance(value, Ref):
@@ -275,6 +281,13 @@ def _create(stack: LocalStack, endpoint_url: str, region: str, server: Any) -> E
                 variables[name] = values[value.logical_id]
         elif value is not None:
             variables[name] = value
+    # A function's own variables that name a created resource (RenderFunction's report
+    # topic). Both functions share one process environment locally, so it is the union;
+    # literals and parameters of one function (its Powertools service name) stay its own.
+    for function in stack.functions:
+        for name, value in function.environment.items():
+            if isinstance(value, Ref) and value.logical_id in values:
+                variables.setdefault(name, values[value.logical_id])
 
     source = stack.bucket(stack.resource_for("POLYPUB_SOURCE_BUCKET"))
     render_queues = {n.queue for n in source.notifications}
