@@ -64,3 +64,44 @@ def test_one_line_per_handler_call_with_what_it_asked_of_aws(
     # The first render batch published the page (and the listings); every call counted.
     assert lines[0]["function"] == "RenderFunction"
     assert lines[0]["site_writes"] > 0
+
+
+def test_an_invocation_past_its_timeout_or_raising_is_logged_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+    from typing import Any
+
+    import boto3
+    from moto import mock_aws
+
+    from polypub.local.pump import InvocationLog, QueuePump
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+    def slow_then_raise(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        time.sleep(1.05)
+        raise RuntimeError("provider hung")
+
+    log = InvocationLog(tmp_path / "invocations.jsonl")
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="{}")
+        pump = QueuePump(
+            sqs,
+            url,
+            slow_then_raise,
+            function_name="TranslateFunction",
+            region="us-east-1",
+            timeout_seconds=1,
+            invocation_log=log,
+        )
+        assert pump.poll().failed == 1
+    (line,) = [json.loads(text) for text in log.path.read_text(encoding="utf-8").splitlines()]
+    assert line["timed_out"] is True  # Lambda would have ended it at 1 s
+    assert line["error"] == "RuntimeError: provider hung"
+    assert (line["records"], line["failed"], line["aws_calls"]) == (1, 1, 0)
+    assert line["duration_ms"] >= 1000
