@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from polypub.adapters.errors import InfrastructureError
-from polypub.handlers import runtime
+from polypub.handlers import render, runtime, translate
 from polypub.local.dev import DevOptions, DevSession
 from polypub.local.iam import AccessDeniedError, Denial, PolicyGuard, local_policies
+from polypub.local.pump import LocalContext
 from polypub.local.template import describe
+from polypub.model import PostEntry, TranslationJob
 from polypub.wiring import cloud_services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,3 +199,63 @@ def test_without_list_bucket_a_missing_post_reads_as_forbidden_not_deleted(
         source.get("posts/never-uploaded.md")
     # What S3 answers a caller that may not list: 403, so a lost grant never unpublishes.
     assert "AccessDenied" in str(caught.value)
+
+
+class DeletedWhileTranslating:
+    """A catalog whose post is unpublished by the render function just as a translation saves."""
+
+    def __init__(self, inner: Any, unpublish: Callable[[], None]) -> None:
+        self._inner = inner
+        self._unpublish: Callable[[], None] | None = unpublish
+
+    def put_post(self, entry: PostEntry, **kwargs: Any) -> None:
+        if self._unpublish is not None:
+            unpublish, self._unpublish = self._unpublish, None
+            unpublish()
+        self._inner.put_post(entry, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_a_translation_outrun_by_a_delete_takes_its_page_back_within_its_policy(
+    stack: DevSession, restore: None
+) -> None:
+    # The one path where the translate function deletes from the site (its WriteSite
+    # s3:DeleteObject grant): the post was deleted while it translated.
+    assert stack.aws is not None
+    aws = stack.aws
+    upload(stack, "posts/race.md", POST.replace(b"lang: en\n", b"lang: en\ntranslate: false\n"))
+    services = runtime.services()
+    entry = services.catalog.get_post("race")
+    assert entry is not None
+    assert set(entry.versions) == {"en"}
+    job = TranslationJob("posts/race.md", entry.content_hash, "race", "en", ("es",))
+
+    def delete_the_post() -> None:
+        aws.client("s3").delete_object(Bucket=aws.source_bucket, Key="posts/race.md")
+        body = {
+            "Records": [
+                {
+                    "eventSource": "aws:s3",
+                    "eventName": "ObjectRemoved:Delete",
+                    "s3": {
+                        "bucket": {"name": aws.source_bucket},
+                        "object": {"key": "posts/race.md"},
+                    },
+                }
+            ]
+        }
+        event = {"Records": [{"messageId": "delete", "body": json.dumps(body)}]}
+        # The render function's own invocation, inside the translate function's.
+        assert render.handler(event, LocalContext("RenderFunction")) == {"batchItemFailures": []}
+
+    runtime.install(
+        replace(services, catalog=DeletedWhileTranslating(services.catalog, delete_the_post))
+    )
+    event = {"Records": [{"messageId": "job", "body": json.dumps(job.to_dict())}]}
+    response = translate.handler(event, LocalContext("TranslateFunction"))
+    assert response == {"batchItemFailures": []}
+    assert services.site.head("es/posts/race/index.html") is None
+    assert services.site.head("en/posts/race/index.html") is None
+    assert ("TranslateFunction", "s3:DeleteObject", "WriteSite") in guard_of(stack).exercised
