@@ -20,8 +20,7 @@ import os
 import re
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -644,17 +643,6 @@ class PolicyGuard:
 def live_guards() -> list[PolicyGuard]:
     """Every guard still referenced in this process (for a test's check of refusals)."""
     return list(_guards)
-
-
-@contextmanager
-def expecting_denials() -> Iterator[list[Denial]]:
-    """Collect the refusals made in the block, so they do not count as unexpected."""
-    taken: list[Denial] = []
-    try:
-        yield taken
-    finally:
-        for guard in live_guards():
-            taken.extend(guard.take_denials())
 
 
 def _append(path: Path, entries: list[dict[str, Any]]) -> None:
