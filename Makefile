@@ -11,14 +11,14 @@ PYTEST_ARGS ?=
 PORT     ?= 8000
 AWS_PORT ?= 5000
 
-.PHONY: help setup system-deps js-deps demo test lint typecheck unit integration e2e build bench upload-timing fuzz clean
+.PHONY: help setup system-deps js-deps demo test lint typecheck unit integration e2e build bench upload-timing fuzz iam-report clean
 
 help:
 	@echo "make demo   - set up and run the real pipeline on content/ with embedded AWS"
 	@echo "              (PORT=8000 AWS_PORT=5000 by default: make demo PORT=8080 AWS_PORT=5050)"
 	@echo "make test   - set up and run lint, type checks and the whole test suite"
 	@echo "make build  - polypub build content/ --out _site (static preview, no AWS)"
-	@echo "make lint | typecheck | unit | integration | e2e | fuzz | upload-timing | clean"
+	@echo "make lint | typecheck | unit | integration | e2e | fuzz | upload-timing | iam-report | clean"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,16 @@ unit: $(STAMP)
 
 integration: setup
 	$(BIN)/pytest tests/integration $(PYTEST_ARGS)
+
+# Which IAM actions the handlers use, per function, and which grants they never use.
+IAM_EXERCISED = .polypub/iam-exercised.jsonl
+iam-report: setup
+	mkdir -p .polypub && rm -f $(IAM_EXERCISED)
+	POLYPUB_IAM_EXERCISED=$(CURDIR)/$(IAM_EXERCISED) $(BIN)/pytest -q -m "not slow" \
+		tests/integration/test_publish_flow.py tests/integration/test_translation_flow.py \
+		tests/integration/test_reliability.py tests/integration/test_dev_watch.py \
+		tests/integration/test_burst.py tests/integration/test_iam.py \
+		tests/integration/test_invocation_log.py tests/e2e/test_cli.py $(PYTEST_ARGS)
 
 e2e: setup
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)

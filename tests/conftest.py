@@ -95,3 +95,13 @@ deepl_stub = pytest.fixture(_stub_fixture("deepl"), name="deepl_stub")
 libre_stub = pytest.fixture(_stub_fixture("libre"), name="libre_stub")
 microsoft_stub = pytest.fixture(_stub_fixture("microsoft"), name="microsoft_stub")
 mymemory_stub = pytest.fixture(_stub_fixture("mymemory"), name="mymemory_stub")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """With POLYPUB_IAM_EXERCISED=FILE: what each function's policy was used for, and not."""
+    from polypub.local.iam import EXERCISED_VARIABLE, exercise_report
+
+    path = os.environ.get(EXERCISED_VARIABLE)
+    if path and Path(path).exists():
+        terminalreporter.section("IAM actions exercised (least privilege both ways)")
+        terminalreporter.write(exercise_report(Path(path)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,12 @@ from polypub.steps.context import Services
 from polypub.translate.keys import ApiKeys, secrets_manager_loader
 from polypub.translate.providers import build_translator
 
+# Called with every boto3 client a composition root makes, before it is used: how
+# `polypub dev` and the tests check each call against the function's IAM policy.
+ClientHook = Callable[[Any], None]
 
-def aws_client(service: str, settings: Settings) -> Any:
+
+def aws_client(service: str, settings: Settings, hook: ClientHook | None = None) -> Any:
     """A boto3 client for the settings' region and endpoint, with standard retries."""
     # Imported here so `polypub build` never pays for boto3 when it does not use AWS.
     import boto3
@@ -32,10 +37,12 @@ def aws_client(service: str, settings: Settings) -> Any:
         endpoint_url=settings.endpoint_url,
         config=config,
     )
+    if hook is not None:
+        hook(client)
     return client
 
 
-def cloud_api_keys(settings: Settings) -> ApiKeys:
+def cloud_api_keys(settings: Settings, client_hook: ClientHook | None = None) -> ApiKeys:
     """Keys from the environment, else from the secret POLYPUB_TRANSLATOR_SECRET names.
 
     The secret is read when a keyed provider first translates, not at cold start.
@@ -45,31 +52,44 @@ def cloud_api_keys(settings: Settings) -> ApiKeys:
     secret = settings.translator_secret
     return ApiKeys(
         settings.api_keys,
-        load=lambda: secrets_manager_loader(aws_client("secretsmanager", settings), secret)(),
+        load=lambda: secrets_manager_loader(
+            aws_client("secretsmanager", settings, client_hook), secret
+        )(),
     )
 
 
-def cloud_services(settings: Settings) -> Services:
-    """Services over S3, DynamoDB, SQS and CloudFront (real AWS, or moto via endpoint_url)."""
+def cloud_services(settings: Settings, *, client_hook: ClientHook | None = None) -> Services:
+    """Services over S3, DynamoDB, SQS and CloudFront (real AWS, or moto via endpoint_url).
+
+    `client_hook` sees every client made, the translator's and the secret's included.
+    """
     from polypub.adapters.cloudfront import CloudFrontCdn
     from polypub.adapters.dynamodb import DynamoCatalog, DynamoMemory
     from polypub.adapters.s3 import S3Storage
     from polypub.adapters.sns import SnsNotifier
     from polypub.adapters.sqs import SqsJobQueue
 
-    s3 = aws_client("s3", settings)
-    dynamodb = aws_client("dynamodb", settings)
+    def client(service: str) -> Any:
+        return aws_client(service, settings, client_hook)
+
+    s3 = client("s3")
+    dynamodb = client("dynamodb")
     return Services(
         settings=settings,
         source=S3Storage(s3, settings.source_bucket),
         site=S3Storage(s3, settings.site_bucket),
         catalog=DynamoCatalog(dynamodb, settings.catalog_table),
-        translator=build_translator(settings.translators, settings, cloud_api_keys(settings)),
+        translator=build_translator(
+            settings.translators,
+            settings,
+            cloud_api_keys(settings, client_hook),
+            client_hook=client_hook,
+        ),
         memory=DynamoMemory(dynamodb, settings.catalog_table),
-        cdn=CloudFrontCdn(aws_client("cloudfront", settings), settings.distribution_id),
-        jobs=SqsJobQueue(aws_client("sqs", settings), settings.translate_queue_url),
+        cdn=CloudFrontCdn(client("cloudfront"), settings.distribution_id),
+        jobs=SqsJobQueue(client("sqs"), settings.translate_queue_url),
         notifier=(
-            SnsNotifier(aws_client("sns", settings), settings.report_topic_arn)
+            SnsNotifier(client("sns"), settings.report_topic_arn)
             if settings.report_topic_arn
             else None
         ),

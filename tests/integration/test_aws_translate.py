@@ -240,3 +240,77 @@ def test_a_missing_or_malformed_secret_is_a_named_error_without_its_value(aws_en
     with pytest.raises(ProviderRejected, match="JSON object") as caught:
         secrets_manager_loader(client, "bad")()
     assert KEY not in str(caught.value)
+
+
+# ----------------------------------------------------------------------------- IAM
+
+
+def translate_policies(**parameters: str) -> Any:
+    from pathlib import Path
+
+    from polypub.local.iam import PolicyGuard, local_policies
+    from polypub.local.template import describe
+
+    template = Path(__file__).resolve().parents[2] / "template.yaml"
+    policies = local_policies(
+        template,
+        physical={
+            "SourceBucket": "s",
+            "SiteBucket": "w",
+            "CatalogTable": "t",
+            "TranslateQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/q",
+            "Distribution": "D",
+        },
+        region="eu-west-1",
+        account="123456789012",
+        parameters=describe(template, parameters=parameters).parameters,
+    )
+    return PolicyGuard(policies, region="eu-west-1", account="123456789012")
+
+
+def test_amazon_translate_is_called_only_where_the_template_grants_it(aws_env: None) -> None:
+    from polypub.handlers.runtime import invocation
+    from polypub.local.iam import AccessDeniedError, Denial
+
+    granted = translate_policies(TranslationProvider="google,aws")
+    hooked: list[Any] = []
+    # The hook reaches the client the provider makes on first use.
+    aws = build_translator(
+        ["aws"], Settings(region="eu-west-1"), client_hook=lambda c: hooked.append(c)
+    )
+    assert isinstance(aws, AmazonTranslator)
+    client = aws._make_client()
+    assert hooked == [client]
+    granted.attach(client)
+    with Stubber(client) as stubber, invocation("TranslateFunction"):
+        expect(stubber, "Hello", "Hola")
+        assert translator(client, []).translate(["Hello"], "en", "es") == ["Hola"]
+    assert ("TranslateFunction", "translate:TranslateText", "AmazonTranslate") in granted.exercised
+
+    refused = translate_policies(TranslationProvider="google")  # the condition is false
+    other = translate_client(Settings(region="eu-west-1"), refused.attach)
+    with invocation("TranslateFunction"), pytest.raises(AccessDeniedError):
+        other.translate_text(Text="Hello", SourceLanguageCode="en", TargetLanguageCode="es")
+    assert refused.take_denials() == [Denial("TranslateFunction", "translate:TranslateText", "*")]
+
+
+@mock_aws
+def test_only_the_named_secret_is_readable_and_only_by_the_translate_function(
+    aws_env: None,
+) -> None:
+    from polypub.handlers.runtime import invocation
+
+    client = boto3.client("secretsmanager", region_name="eu-west-1")
+    arn = client.create_secret(Name="keys", SecretString=json.dumps({"deepl": KEY}))["ARN"]
+    guard = translate_policies(TranslatorApiKeysSecretArn=arn)
+    settings = Settings(region="eu-west-1", translator_secret=arn)
+    with invocation("TranslateFunction"):
+        assert cloud_api_keys(settings, guard.attach).get("deepl") == KEY
+    with invocation("RenderFunction"), pytest.raises(ProviderRejected, match="AccessDenied"):
+        cloud_api_keys(settings, guard.attach).get("deepl")
+    (denial,) = guard.take_denials()
+    assert (denial.function, denial.action, denial.resource) == (
+        "RenderFunction",
+        "secretsmanager:GetSecretValue",
+        arn,
+    )

@@ -211,6 +211,15 @@ def test_to_json_round_trips(aws: EmbeddedAws) -> None:
     assert data["endpoint_url"] == aws.endpoint_url
     assert data["render_queue_url"] == aws.render_queue_url
     assert data["variables"]["POLYPUB_LANGUAGES"] == "es,en"
+    assert data["resources"]["SiteBucket"] == aws.site_bucket
+    assert data["resources"]["TranslateQueue"] == aws.translate_queue_url
+    assert data["account_id"] == "123456789012"
+    # RenderFunction's own report topic is created, and named in the shared environment;
+    # a function's literals (its Powertools service name) are not.
+    topic = data["variables"]["POLYPUB_REPORT_TOPIC_ARN"]
+    assert topic == "arn:aws:sns:us-east-1:123456789012:polypub-report-topic"
+    assert data["resources"]["ReportTopic"] == topic
+    assert "POWERTOOLS_SERVICE_NAME" not in data["variables"]
     assert "_server" not in data
 
 

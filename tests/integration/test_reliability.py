@@ -187,13 +187,19 @@ def rig(dev_stack: StackFactory, tmp_path_factory: pytest.TempPathFactory) -> It
         # of backoff, not fifteen.
         config = Config(retries={"mode": "standard", "total_max_attempts": 3}, connect_timeout=5)
 
+        guard = session.guard
+        assert guard is not None
+
         def client(service: str) -> Any:
-            return boto3.client(  # type: ignore[call-overload]
+            made = boto3.client(  # type: ignore[call-overload]
                 service,
                 region_name=settings.region,
                 endpoint_url=settings.endpoint_url,
                 config=config,
             )
+            # The handlers' calls through these clients are checked as `polypub dev`'s are.
+            guard.attach(made)
+            return made
 
         s3, dynamodb, cloudfront, sqs = (client(n) for n in ("s3", "dynamodb", "cloudfront", "sqs"))
         notifier = RecordingNotifier()

@@ -12,6 +12,7 @@ import pytest
 from cfnlint.api import lint_file
 
 from polypub.languages import DEFAULT_SITE_LANGUAGES
+from polypub.local.iam import FunctionPolicy, local_policies
 from polypub.local.template import (
     TemplateError,
     describe,
@@ -343,31 +344,6 @@ def test_translation_provider_rejects_others(template: dict[str, Any], value: st
     assert not re.fullmatch(template["Parameters"]["TranslationProvider"]["AllowedPattern"], value)
 
 
-def test_only_translate_function_may_call_amazon_translate(template: dict[str, Any]) -> None:
-    def actions(function: str) -> set[str]:
-        found: set[str] = set()
-
-        def walk(node: Any) -> None:
-            if isinstance(node, dict):
-                if "Action" in node:
-                    action = node["Action"]
-                    found.update([action] if isinstance(action, str) else action)
-                for value in node.values():
-                    walk(value)
-            elif isinstance(node, list):
-                for value in node:
-                    walk(value)
-
-        walk(props(template, function)["Policies"])
-        return found
-
-    assert "translate:TranslateText" in actions("TranslateFunction")
-    assert "translate:TranslateText" not in actions("RenderFunction")
-    assert not any(
-        a.endswith("*") for a in actions("RenderFunction") | actions("TranslateFunction")
-    )
-
-
 def test_sync_rewrites_a_stale_copy(tmp_path: Path) -> None:
     (tmp_path / "infra" / "cloudfront").mkdir(parents=True)
     copy = tmp_path / "template.yaml"
@@ -431,78 +407,96 @@ def test_function_code_embeds_exactly(code: str) -> None:
     )
 
 
-# ------------------------------------------------------------------ reliability and least privilege
+# ------------------------------------------------------------------ least privilege
+# What each function may do is checked where it matters: on every AWS call, in
+# `polypub dev` and every integration test (local/iam.py, tests/integration/test_iam.py).
+# These tests ask the same evaluator the questions a deploy's safety rests on.
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+SOURCE = "arn:aws:s3:::polypub-source"
+SITE = "arn:aws:s3:::polypub-site"
+TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/polypub-catalog"
+SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:polypub/keys-AbCdEf"
 
 
-def _statements(template: dict[str, Any], function: str) -> list[dict[str, Any]]:
-    """The function's inline policy statements, conditional ones included."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if "Effect" in node and "Action" in node:
-                found.append(node)
-                return
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(props(template, function)["Policies"])
-    return found
+def policies(**parameters: str) -> dict[str, FunctionPolicy]:
+    """The functions' policies as a deploy with these parameters would grant them."""
+    return local_policies(
+        TEMPLATE,
+        physical={
+            "SourceBucket": "polypub-source",
+            "SiteBucket": "polypub-site",
+            "CatalogTable": "polypub-catalog",
+            "TranslateQueue": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/polypub-translate",
+            "Distribution": "E2EXAMPLE",
+        },
+        region=REGION,
+        account=ACCOUNT,
+        parameters=describe(TEMPLATE, parameters=parameters).parameters,
+    )
 
 
-def _grants(template: dict[str, Any], function: str) -> set[tuple[str, str]]:
-    """(action, resource) pairs, resources written as their template expressions."""
-    pairs = set()
-    for statement in _statements(template, function):
-        assert statement["Effect"] == "Allow"
-        actions = statement["Action"]
-        resources = statement["Resource"]
-        for action in [actions] if isinstance(actions, str) else actions:
-            for resource in resources if isinstance(resources, list) else [resources]:
-                pairs.add((action, str(resource)))
-    return pairs
+def allowed(policy: FunctionPolicy, action: str, resource: str) -> bool:
+    return policy.allowing(action, resource) is not None
 
 
-SOURCE_OBJECTS = str({"Fn::Sub": "${SourceBucket.Arn}/*"})
-SOURCE_REPORTS = str({"Fn::Sub": "${SourceBucket.Arn}/*.error.txt"})
-SOURCE_BUCKET = str({"Fn::GetAtt": ["SourceBucket", "Arn"]})
-SITE_OBJECTS = str({"Fn::Sub": "${SiteBucket.Arn}/*"})
-SITE_BUCKET = str({"Fn::GetAtt": ["SiteBucket", "Arn"]})
-TABLE = str({"Fn::GetAtt": ["CatalogTable", "Arn"]})
-DISTRIBUTION = str(
-    {"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"}
+@pytest.mark.parametrize("function", ["RenderFunction", "TranslateFunction"])
+def test_both_functions_may_forget_the_pending_entries_they_listed(function: str) -> None:
+    # finish() runs in both and ends with remove_pending_entries() -> DeleteItem.
+    assert allowed(policies()[function], "dynamodb:DeleteItem", TABLE)
+
+
+@pytest.mark.parametrize("function", ["RenderFunction", "TranslateFunction"])
+@pytest.mark.parametrize(
+    "action", ["dynamodb:Scan", "dynamodb:DescribeTable", "dynamodb:DeleteTable", "dynamodb:*"]
 )
-SITE_WRITES = {
-    ("s3:GetObject", SOURCE_OBJECTS),
-    ("s3:ListBucket", SOURCE_BUCKET),
-    ("s3:GetObject", SITE_OBJECTS),
-    ("s3:PutObject", SITE_OBJECTS),
-    ("s3:DeleteObject", SITE_OBJECTS),
-    ("s3:ListBucket", SITE_BUCKET),
-    ("cloudfront:CreateInvalidation", DISTRIBUTION),
-}
-CATALOG = {"GetItem", "PutItem", "UpdateItem", "Query", "BatchGetItem", "BatchWriteItem"}
+def test_no_function_may_scan_or_administer_the_table(function: str, action: str) -> None:
+    assert not allowed(policies()[function], action, TABLE)
 
 
-def test_render_function_may_do_exactly_what_it_does(template: dict[str, Any]) -> None:
-    assert _grants(template, "RenderFunction") == SITE_WRITES | {
-        ("s3:PutObject", SOURCE_REPORTS),
-        ("s3:DeleteObject", SOURCE_REPORTS),
-        *((f"dynamodb:{action}", TABLE) for action in CATALOG | {"DeleteItem"}),
-        ("sqs:SendMessage", str({"Fn::GetAtt": ["TranslateQueue", "Arn"]})),
-        ("sns:Publish", str({"Ref": "ReportTopic"})),
-    }
+def test_the_teachers_bucket_is_written_only_for_reports() -> None:
+    render, translate = (policies()[f] for f in ("RenderFunction", "TranslateFunction"))
+    for action in ("s3:PutObject", "s3:DeleteObject"):
+        for policy in (render, translate):
+            assert not allowed(policy, action, f"{SOURCE}/posts/mi-viaje.md")
+            assert not allowed(policy, action, f"{SOURCE}/config/site.yml")
+        assert allowed(render, action, f"{SOURCE}/posts/mi-viaje.md.error.txt")
+        assert not allowed(translate, action, f"{SOURCE}/posts/mi-viaje.md.error.txt")
+        assert allowed(render, action, f"{SITE}/es/posts/mi-viaje/index.html")
+        assert allowed(translate, action, f"{SITE}/en/posts/mi-viaje/index.html")
 
 
-def test_translate_function_may_do_exactly_what_it_does(template: dict[str, Any]) -> None:
-    assert _grants(template, "TranslateFunction") == SITE_WRITES | {
-        *((f"dynamodb:{action}", TABLE) for action in CATALOG),
-        ("translate:TranslateText", "*"),  # only when the provider chain names aws
-        ("secretsmanager:GetSecretValue", str({"Ref": "TranslatorApiKeysSecretArn"})),
-    }
+def test_only_the_render_function_queues_translations_and_sends_reports() -> None:
+    render, translate = (policies()[f] for f in ("RenderFunction", "TranslateFunction"))
+    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:polypub-translate"
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:polypub-report-topic"
+    assert allowed(render, "sqs:SendMessage", queue)
+    assert not allowed(translate, "sqs:SendMessage", queue)
+    assert allowed(render, "sns:Publish", topic)
+    assert not allowed(translate, "sns:Publish", topic)
+    assert not allowed(render, "sns:Publish", f"arn:aws:sns:{REGION}:{ACCOUNT}:another-topic")
+
+
+@pytest.mark.parametrize(
+    ("provider", "may_translate"),
+    [("google", False), ("apertium", False), ("aws", True), ("google,aws", True)],
+)
+def test_only_translate_function_may_call_amazon_translate_and_only_when_chosen(
+    provider: str, may_translate: bool
+) -> None:
+    granted = policies(TranslationProvider=provider)
+    assert allowed(granted["TranslateFunction"], "translate:TranslateText", "*") is may_translate
+    assert not allowed(granted["RenderFunction"], "translate:TranslateText", "*")
+
+
+def test_the_api_keys_secret_is_readable_by_the_translate_function_only_when_named() -> None:
+    assert not allowed(policies()["TranslateFunction"], "secretsmanager:GetSecretValue", SECRET)
+    granted = policies(TranslatorApiKeysSecretArn=SECRET)
+    assert allowed(granted["TranslateFunction"], "secretsmanager:GetSecretValue", SECRET)
+    assert not allowed(granted["RenderFunction"], "secretsmanager:GetSecretValue", SECRET)
+    other = SECRET.replace("keys", "other")
+    assert not allowed(granted["TranslateFunction"], "secretsmanager:GetSecretValue", other)
 
 
 def test_functions_use_no_broad_policy_templates(template: dict[str, Any]) -> None:
@@ -512,16 +506,6 @@ def test_functions_use_no_broad_policy_templates(template: dict[str, Any]) -> No
                 # Inline statements or a condition around them; never SAM's *CrudPolicy
                 # or *ReadPolicy templates, which grant Scan, DescribeTable and more.
                 assert set(policy) <= {"Statement", "Fn::If"}, policy
-
-
-def test_the_teachers_bucket_is_written_only_for_reports(template: dict[str, Any]) -> None:
-    for function in ("RenderFunction", "TranslateFunction"):
-        writes = {
-            resource
-            for action, resource in _grants(template, function)
-            if action in ("s3:PutObject", "s3:DeleteObject") and "SourceBucket" in resource
-        }
-        assert writes <= {SOURCE_REPORTS}
 
 
 @pytest.mark.parametrize("function", ["RenderFunction", "TranslateFunction"])
@@ -630,3 +614,80 @@ def test_queues_and_table_are_encrypted_at_rest(template: dict[str, Any]) -> Non
     for queue in resources_of(template, "AWS::SQS::Queue").values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
     assert props(template, "CatalogTable")["SSESpecification"] == {"SSEEnabled": True}
+
+
+@pytest.mark.parametrize(
+    ("function", "group"),
+    [("RenderFunction", "RenderFunctionLogs"), ("TranslateFunction", "TranslateFunctionLogs")],
+)
+def test_failed_records_are_counted_from_what_run_batch_logs_and_alarm(
+    template: dict[str, Any], function: str, group: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import json
+    import logging
+
+    from aws_lambda_powertools import Logger
+
+    from polypub.handlers import batch
+
+    (metric_filter,) = [
+        f["Properties"]
+        for f in resources_of(template, "AWS::Logs::MetricFilter").values()
+        if f["Properties"]["LogGroupName"] == {"Ref": group}
+    ]
+    counted = set(re.findall(r'\$\.message = "([^"]+)"', metric_filter["FilterPattern"]))
+    # What the handlers really log when a record fails, and when a whole batch does.
+    stream = io.StringIO()
+    # Powertools keeps one logger per service name: a fresh name, so this stream gets it.
+    logger = Logger(service=f"alarm-{function}", logger_handler=logging.StreamHandler(stream))
+    event = {"Records": [{"messageId": "m", "body": "x"}]}
+
+    def fail(*_: Any) -> Any:
+        raise RuntimeError("down")
+
+    class Deps:
+        def forget(self) -> None:
+            pass
+
+    monkeypatch.setattr(batch, "finish", lambda outcomes, deps: None)
+    batch.run_batch(event, fail, Deps(), logger)  # type: ignore[arg-type]
+    monkeypatch.setattr(batch, "finish", fail)
+    batch.run_batch(event, lambda record: [], Deps(), logger)  # type: ignore[arg-type]
+    logged = {
+        json.loads(line)["message"]
+        for line in stream.getvalue().splitlines()
+        if json.loads(line)["level"] == "ERROR"
+    }
+    assert len(logged) == 2
+    assert logged == counted
+    (transformation,) = metric_filter["MetricTransformations"]
+    (alarm,) = [
+        a["Properties"]
+        for a in resources_of(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == transformation["MetricName"]
+    ]
+    assert alarm["Namespace"] == transformation["MetricNamespace"]
+    assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 0)
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert function in alarm["AlarmDescription"]
+
+
+@pytest.mark.parametrize("queue", ["RenderQueue", "TranslateQueue"])
+def test_each_work_queue_alarms_when_its_oldest_message_ages(
+    template: dict[str, Any], queue: str
+) -> None:
+    (alarm,) = [
+        a["Properties"]
+        for a in resources_of(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == "ApproximateAgeOfOldestMessage"
+        and a["Properties"]["Dimensions"]
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    ]
+    assert alarm["Namespace"] == "AWS/SQS"
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    visibility = props(template, queue)["VisibilityTimeout"]
+    receives = props(template, queue)["RedrivePolicy"]["maxReceiveCount"]
+    # Later than a normal wait, well before a stuck message would be dead-lettered.
+    assert 0 < alarm["Threshold"] < visibility * receives

@@ -274,3 +274,44 @@ def test_markdown_at_the_limit_renders_in_bounded_time() -> None:
 def test_ordinary_posts_are_far_below_the_limit() -> None:
     prose = "Una frase con *énfasis*, un [enlace](https://example.org/) y `código`.\n\n" * 2000
     check_complexity(prose)
+
+
+# --- table alignment: classes the pages' CSP allows, in every language
+
+
+ALIGNED_TABLE = "| Left | Centre | Right | Plain |\n|:--|:-:|--:|---|\n| a | b | c | d |\n"
+
+
+def test_table_alignment_is_a_stylesheet_class_never_an_inline_style() -> None:
+    from pathlib import Path
+
+    html = body_html(ALIGNED_TABLE)
+    assert "style=" not in html  # the CSP (style-src 'self') would drop it
+    for side, text in (("left", "a"), ("center", "b"), ("right", "c")):
+        assert f'<td class="align-{side}">{text}</td>' in html
+    assert "<td>d</td>" in html
+    css = (
+        Path(__file__).resolve().parents[2] / "functions/polypub/site/static/site.css"
+    ).read_text()
+    for side in ("left", "center", "right"):
+        assert f".post-body .align-{side} {{\n  text-align: {side};" in css
+    # Only those exact class values survive the sanitizer; an inline style never does.
+    forged = '<table><tr><td class="align-right evil" style="color:red">x</td></tr></table>'
+    assert sanitize_html(forged) == "<table><tbody><tr><td>x</td></tr></tbody></table>"
+    kept = '<table><tr><td class="align-right">x</td></tr></table>'
+    assert (
+        sanitize_html(kept)
+        == '<table><tbody><tr><td class="align-right">x</td></tr></tbody></table>'
+    )
+
+
+def test_a_translated_table_keeps_its_alignment() -> None:
+    post = Post(
+        source_key="posts/t.md", name="t", slug="t", title="T", body=ALIGNED_TABLE, content_hash="h"
+    )
+    result = TranslationEngine(FakeTranslator("echo", same), DictMemory()).translate_post(
+        post, "en", "es"
+    )
+    html = sanitize_html(result.body_html)
+    assert '<th class="align-right">Right</th>' in html
+    assert "style=" not in html

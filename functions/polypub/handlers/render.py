@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from polypub.handlers.batch import SqsRecord, run_batch
-from polypub.handlers.runtime import services
+from polypub.handlers.runtime import entry_point, services
 from polypub.handlers.s3events import keys_from_body
 from polypub.pipeline import process_source_key
 from polypub.steps.context import Outcome, Services
@@ -34,6 +34,7 @@ def handle_record(record: SqsRecord, deps: Services) -> list[Outcome]:
 
 
 @logger.inject_lambda_context
+@entry_point
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = services()
     return run_batch(event, lambda record: handle_record(record, deps), deps, logger)

@@ -10,7 +10,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from polypub.handlers.batch import SqsRecord, run_batch
-from polypub.handlers.runtime import services
+from polypub.handlers.runtime import entry_point, services
 from polypub.model import TranslationJob
 from polypub.pipeline import run_translation
 from polypub.steps.context import Outcome, Services
@@ -54,6 +54,7 @@ def emit_chars_sent(outcome: Outcome) -> None:
 
 
 @logger.inject_lambda_context
+@entry_point
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = services()
     # Retries with backoff stop in time for this invocation to report its batch; a job

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import boto3
 
@@ -63,6 +64,10 @@ class EmbeddedAws:
     distribution_id: str
     # The functions' shared environment (template Globals) resolved to local values.
     variables: Mapping[str, str] = field(default_factory=dict)
+    # What `!Ref` of each created resource gives locally (name, queue URL, distribution
+    # id), for resolving the functions' policies (local/iam.py).
+    resources: Mapping[str, str] = field(default_factory=dict)
+    account_id: str = "123456789012"
     _server: Any = field(default=None, repr=False, compare=False)
     # False when the caller lent the server (start_embedded_aws(server=...)): stop() then
     # empties it and leaves it running for the next stack.
@@ -116,6 +121,7 @@ class EmbeddedAws:
             if not f.name.startswith("_")
         }
         public["variables"] = dict(self.variables)
+        public["resources"] = dict(self.resources)
         return json.dumps(public, indent=2, sort_keys=True)
 
     def client(self, service_name: str) -> Any:
@@ -276,6 +282,12 @@ def _create(
     values |= {table.logical_id: table.name for table in stack.tables}
     values |= queue_urls
     values[distribution_logical] = distribution_id
+    # Where failure reports are e-mailed from: a topic in moto, so that the render
+    # function's publish runs (and is checked against its policy) as in the cloud.
+    sns: Any = session.client("sns", endpoint_url=endpoint_url)
+    values |= {
+        logical: sns.create_topic(Name=name)["TopicArn"] for logical, name in stack.topics.items()
+    }
     variables: dict[str, str] = {}
     for name, value in stack.environment.items():
         if isinstance(value, Ref):
@@ -283,6 +295,13 @@ def _create(
                 variables[name] = values[value.logical_id]
         elif value is not None:
             variables[name] = value
+    # A function's own variables that name a created resource (RenderFunction's report
+    # topic). Both functions share one process environment locally, so it is the union;
+    # literals and parameters of one function (its Powertools service name) stay its own.
+    for function in stack.functions:
+        for name, value in function.environment.items():
+            if isinstance(value, Ref) and value.logical_id in values:
+                variables.setdefault(name, values[value.logical_id])
 
     source = stack.bucket(stack.resource_for("POLYPUB_SOURCE_BUCKET"))
     render_queues = {n.queue for n in source.notifications}
@@ -290,6 +309,8 @@ def _create(
         raise TemplateError(f"{source.logical_id} should notify exactly one queue")
     render_queue = stack.queue(render_queues.pop())
     translate_queue = stack.queue(stack.resource_for("POLYPUB_TRANSLATE_QUEUE_URL"))
+    # moto's account for any credentials: the one in its queue URLs (/<account>/<name>).
+    account_id = urlsplit(queue_urls[render_queue.logical_id]).path.strip("/").split("/")[0]
     return EmbeddedAws(
         endpoint_url=endpoint_url,
         region=region,
@@ -302,6 +323,8 @@ def _create(
         translate_dlq_url=queue_urls[_dlq_of(translate_queue)],
         distribution_id=distribution_id,
         variables=variables,
+        resources=values,
+        account_id=account_id,
         _server=server,
         _owns_server=owns_server,
     )

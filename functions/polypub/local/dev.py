@@ -15,9 +15,10 @@ from typing import Any, TextIO
 from polypub.handlers import render, runtime, translate
 from polypub.local.aws import EmbeddedAws, MotoServer, start_embedded_aws
 from polypub.local.devinfo import info_paths, remove_info, write_info
+from polypub.local.iam import Denial, PolicyGuard, local_policies
 from polypub.local.preview import PreviewServer, bucket_reader
-from polypub.local.pump import PumpResult, PumpWorkers, QueuePump, drain
-from polypub.local.template import LANGUAGES_PARAMETER
+from polypub.local.pump import InvocationLog, PumpResult, PumpWorkers, QueuePump, drain
+from polypub.local.template import LANGUAGES_PARAMETER, describe
 from polypub.local.watch import ContentWatcher, sync_folder
 from polypub.model import PostEntry, SourceStatus
 from polypub.settings import Settings
@@ -43,6 +44,8 @@ TRANSLATOR_VARIABLES = (
     "POLYPUB_AWS_PROFANITY",
     "POLYPUB_REQUEST_TIMEOUT",
 )
+# A file that gets one JSON line per handler invocation (local/pump.py, InvocationLog).
+INVOCATION_LOG_VARIABLE = "POLYPUB_INVOCATION_LOG"
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class DevSession:
         self.aws: EmbeddedAws | None = None
         self.preview: PreviewServer | None = None
         self.settings: Settings | None = None
+        self.guard: PolicyGuard | None = None
         self._pumps: list[QueuePump] = []
         self._seen: dict[str, tuple[str, str | None]] = {}
         self._versions: dict[str, tuple[str, ...]] = {}
@@ -135,26 +139,47 @@ class DevSession:
             overrides = {k: v for k, v in self._overrides.items() if k in OVERRIDABLE}
             if options.site_url:
                 overrides["site_url"] = options.site_url.rstrip("/")
-            self.settings = Settings.from_env(env, **overrides)
-            runtime.install(cloud_services(self.settings))
+            self.settings = settings = Settings.from_env(env, **overrides)
+            # The template's parameters as a deploy would set them for this configuration:
+            # they decide, through its conditions, what the functions' policies grant.
+            parameters = {"TranslationProvider": ",".join(settings.translators)}
+            if settings.translator_secret:
+                parameters["TranslatorApiKeysSecretArn"] = settings.translator_secret
+            stack = describe(options.template, parameters=parameters)
+            self.guard = guard = PolicyGuard(
+                local_policies(
+                    options.template,
+                    physical=aws.resources,
+                    region=aws.region,
+                    account=aws.account_id,
+                    parameters=stack.parameters,
+                ),
+                region=aws.region,
+                account=aws.account_id,
+                site_bucket=aws.site_bucket,
+                on_denied=self._denied,
+            )
+            # Every client the handlers use is checked against the invoked function's policy.
+            runtime.install(cloud_services(settings, client_hook=guard.attach))
+            log_path = os.environ.get(INVOCATION_LOG_VARIABLE)
+            invocation_log = InvocationLog(Path(log_path)) if log_path else None
             sqs = aws.client("sqs")
+            timeouts = {function.logical_id: function.timeout for function in stack.functions}
             self._pumps = [
                 QueuePump(
                     sqs,
-                    aws.render_queue_url,
-                    render.handler,
-                    function_name="RenderFunction",
+                    url,
+                    handler,
+                    function_name=function,
                     region=aws.region,
                     retry_after=options.retry_after,
-                ),
-                QueuePump(
-                    sqs,
-                    aws.translate_queue_url,
-                    translate.handler,
-                    function_name="TranslateFunction",
-                    region=aws.region,
-                    retry_after=options.retry_after,
-                ),
+                    timeout_seconds=timeouts[function],
+                    invocation_log=invocation_log,
+                )
+                for url, handler, function in (
+                    (aws.render_queue_url, render.handler, "RenderFunction"),
+                    (aws.translate_queue_url, translate.handler, "TranslateFunction"),
+                )
             ]
         except BaseException:
             self.stop()
@@ -258,6 +283,9 @@ class DevSession:
 
     def _say(self, line: str) -> None:
         print(line, file=self._out, flush=True)
+
+    def _denied(self, denial: Denial) -> None:
+        self._say(f"  ACCESS DENIED: {denial} (template.yaml does not grant it)")
 
     def report_changes(self) -> None:
         """Print what the handlers did since the last call, from the catalog."""

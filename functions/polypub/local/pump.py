@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from polypub.handlers.runtime import invocation
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -34,6 +39,19 @@ class PumpResult:
     failed: int = 0
 
 
+class InvocationLog:
+    """POLYPUB_INVOCATION_LOG: one JSON line per handler invocation, appended as it ends."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        line = json.dumps(record, sort_keys=True) + "\n"
+        with self._lock, self.path.open("a", encoding="utf-8") as stream:
+            stream.write(line)
+
+
 class QueuePump:
     """Receives up to ten messages, calls the handler with a real-shaped SQS event, and
     deletes only the messages that are not in `batchItemFailures`; failed ones come back
@@ -55,6 +73,8 @@ class QueuePump:
         region: str,
         batch_size: int = 10,
         retry_after: int | None = None,
+        timeout_seconds: int = 60,
+        invocation_log: InvocationLog | None = None,
     ) -> None:
         self._sqs = sqs
         self.queue_url = queue_url
@@ -63,6 +83,8 @@ class QueuePump:
         self._region = region
         self._batch_size = batch_size
         self.retry_after = retry_after
+        self._timeout_seconds = timeout_seconds
+        self._invocation_log = invocation_log
         self._arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
@@ -90,19 +112,43 @@ class QueuePump:
         event = {"Records": [self._record(message) for message in messages]}
         context = LocalContext(
             function_name=self._function_name,
+            timeout_seconds=self._timeout_seconds,
             aws_request_id=str(uuid.uuid4()),
             invoked_function_arn=f"arn:aws:lambda:{self._region}:123456789012:function:"
             f"{self._function_name}",
         )
-        try:
-            result = self._handler(event, context)
-        except Exception:
-            # What Lambda does when a function raises: the whole batch comes back later.
-            log.exception(
-                "%s raised; all %d messages will be retried", self._function_name, len(messages)
-            )
-            result = {"batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in messages]}
+        error: str | None = None
+        started = time.perf_counter()
+        # The handler's AWS calls are this function's: checked against its policy and
+        # counted (local/iam.py), whichever thread runs it.
+        with invocation(self._function_name) as current:
+            try:
+                result = self._handler(event, context)
+            except Exception as exc:
+                # What Lambda does when a function raises: the whole batch comes back later.
+                log.exception(
+                    "%s raised; all %d messages will be retried", self._function_name, len(messages)
+                )
+                error = f"{type(exc).__name__}: {exc}"
+                result = {
+                    "batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in messages]
+                }
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
         failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
+        if self._invocation_log is not None:
+            self._invocation_log.write(
+                {
+                    "function": self._function_name,
+                    "records": len(messages),
+                    "failed": len(failed),
+                    "duration_ms": duration_ms,
+                    "aws_calls": current.aws_calls,
+                    "site_writes": current.site_writes,
+                    # Nothing ends a local invocation early: this says Lambda would have.
+                    "timed_out": duration_ms > self._timeout_seconds * 1000,
+                    "error": error,
+                }
+            )
         if failed and self.retry_after is not None:
             retry = [m for m in messages if m["MessageId"] in failed]
             for start in range(0, len(retry), 10):

@@ -173,6 +173,7 @@ class LocalStack:
     security_headers: Mapping[str, str]
     error_pages: Mapping[int, ErrorPage]
     environment: Mapping[str, EnvValue]  # Globals: what every function reads
+    topics: Mapping[str, str] = field(default_factory=dict)  # SNS topics: logical id -> name
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -269,6 +270,7 @@ def describe(
         security_headers=_security_headers(resources),
         error_pages=_error_pages(resources),
         environment=environment,
+        topics={logical: local_name(prefix, logical) for logical, _ in of_type("AWS::SNS::Topic")},
     )
 
 

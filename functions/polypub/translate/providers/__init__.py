@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from polypub.ports import Translator
 from polypub.settings import Settings, SettingsError
@@ -79,12 +80,14 @@ def _mymemory(settings: Settings, keys: ApiKeys) -> Translator:
     )
 
 
-def _aws(settings: Settings, keys: ApiKeys) -> Translator:
+def _aws(
+    settings: Settings, keys: ApiKeys, client_hook: Callable[[Any], None] | None = None
+) -> Translator:
     from polypub.translate.providers.aws import AmazonTranslator, translate_client
 
     # The client is made on first use: a render step that never translates never builds it.
     return AmazonTranslator(
-        lambda: translate_client(settings),
+        lambda: translate_client(settings, client_hook),
         timeout=settings.request_timeout,
         formality=settings.aws_formality,
         profanity=settings.aws_profanity,
@@ -154,7 +157,11 @@ class FallbackChain:
 
 
 def build_translator(
-    names: Sequence[str], settings: Settings, keys: ApiKeys | None = None
+    names: Sequence[str],
+    settings: Settings,
+    keys: ApiKeys | None = None,
+    *,
+    client_hook: Callable[[Any], None] | None = None,
 ) -> Translator:
     """The configured providers as one Translator (a FallbackChain when more than one).
 
@@ -173,5 +180,9 @@ def build_translator(
     if len(set(names)) != len(names):
         raise SettingsError("POLYPUB_TRANSLATOR names a translator twice")
     keys = keys if keys is not None else ApiKeys(settings.api_keys)
-    providers = [PROVIDERS[name](settings, keys) for name in names]
+    # Only Amazon Translate makes a boto3 client, which `client_hook` must see.
+    providers = [
+        _aws(settings, keys, client_hook) if name == "aws" else PROVIDERS[name](settings, keys)
+        for name in names
+    ]
     return providers[0] if len(providers) == 1 else FallbackChain(providers)

@@ -41,7 +41,7 @@ _RETRYABLE = frozenset(
 )
 
 
-def translate_client(settings: Settings) -> Any:
+def translate_client(settings: Settings, hook: Callable[[Any], None] | None = None) -> Any:
     """A boto3 Translate client: our timeout, and no retries of its own (ours are bounded)."""
     import boto3
     from botocore.config import Config
@@ -51,9 +51,12 @@ def translate_client(settings: Settings) -> Any:
         connect_timeout=min(5.0, settings.request_timeout),
         read_timeout=settings.request_timeout,
     )
-    return boto3.client(
+    client = boto3.client(
         "translate", region_name=settings.region, endpoint_url=settings.endpoint_url, config=config
     )
+    if hook is not None:
+        hook(client)
+    return client
 
 
 class AmazonTranslator(ChunkedTranslator):
