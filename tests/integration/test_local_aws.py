@@ -187,7 +187,7 @@ def test_env_feeds_settings(aws: EmbeddedAws) -> None:
     assert settings.translate_queue_url == aws.translate_queue_url
     assert settings.distribution_id == aws.distribution_id
     assert settings.languages == ("es", "en")
-    assert settings.translators == ("google",)
+    assert settings.translators == ("aws",)  # the template's default: Amazon Translate
     assert settings.site_name == "Polyglot Press"
     assert settings.site_url == "http://127.0.0.1:8000"
     assert settings.region == aws.region

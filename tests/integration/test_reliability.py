@@ -726,7 +726,15 @@ def test_no_script_reaches_any_page_from_any_input(rig: Rig) -> None:
         b"logo: javascript:alert(1)\n"
         b"colors:\n  primary: '#000000\" onload=\"alert(1)'\n",
     )
-    rig.upload("posts/plain.md", post("Plain", "Hello Erasmus+ world."))
+    # Long enough that the hostile answer is not refused as far longer than its source
+    # (translate/answers.py): it must reach the page, and reach it as text.
+    rig.upload(
+        "posts/plain.md",
+        post(
+            "A plain post about our school trip",
+            "Hello world: this is a plain post about Erasmus+ and our school trip.",
+        ),
+    )
     rig.drain()
     assert rig.page("en", "hostile") is not None
     assert rig.page("es", "hostile") is not None
