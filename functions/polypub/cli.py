@@ -48,13 +48,14 @@ def _progress(stream: Any) -> Any:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from polypub.local.build import run_build
+    from polypub.local.buildstate import default_state_dir
 
     content = Path(args.content_dir)
     if not content.is_dir():
         print(f"polypub build: {content} is not a folder", file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.out)
-    state = Path(args.state) if args.state else Path(".polypub") / "build-state"
+    state = Path(args.state) if args.state else default_state_dir(out)
     settings = _settings(args)
     summary = run_build(
         settings, content, out, state, progress=None if args.quiet else _progress(sys.stderr)
@@ -69,6 +70,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"{summary.unchanged} unchanged (skipped), "
             f"{summary.written} files changed, in {summary.seconds:.2f} s."
         )
+        print(f"State: {state} (polypub status --out {out})")
         providers = ", ".join(f"{k}: {v}" for k, v in sorted(summary.chars_by_provider.items()))
         print(
             f"Characters sent for translation: {summary.chars_sent}"
@@ -102,11 +104,16 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from polypub.local.buildstate import default_state_dir
     from polypub.local.status import StatusUnavailable, load_statuses, render_status
 
     try:
         statuses, entries = load_statuses(
-            state_dir=Path(args.state) if args.state else None,
+            state_dir=Path(args.state)
+            if args.state
+            else default_state_dir(Path(args.out))
+            if args.out
+            else None,
             info_file=Path(args.info_file) if args.info_file else None,
             settings=_settings(args),
         )
@@ -176,7 +183,9 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("content_dir")
     build.add_argument("--out", required=True, help="the site folder to write")
     build.add_argument(
-        "--state", help="catalog and translation memory (default .polypub/build-state)"
+        "--state",
+        help="catalog and translation memory (default: a state of the --out folder's own, "
+        "in ~/.cache/polypub/builds/; shown by the summary)",
     )
     build.add_argument("--json", action="store_true", help="print the summary as JSON")
     build.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -196,6 +205,7 @@ def parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="what happened to every uploaded file")
     status.add_argument("--state", help="a `polypub build` state folder")
+    status.add_argument("--out", help="the --out folder of a `polypub build` (its own state)")
     status.add_argument(
         "--info-file",
         help="the JSON written by `polypub dev --info-file` (default: the `polypub dev` "

@@ -163,6 +163,17 @@ class TranslationJob:
     source_lang: str
     targets: tuple[str, ...]
 
+    @classmethod
+    def of(cls, entry: PostEntry, targets: tuple[str, ...]) -> TranslationJob:
+        """The job translating the entry's current version into `targets`."""
+        return cls(
+            source_key=entry.source_key,
+            content_hash=entry.content_hash,
+            slug=entry.slug,
+            source_lang=entry.source_lang,
+            targets=targets,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "source_key": self.source_key,

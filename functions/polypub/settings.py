@@ -74,6 +74,8 @@ class Settings:
     aws_profanity: str = "mask"
     request_timeout: float = 10.0
     max_post_bytes: int = 2 * 1024 * 1024
+    # The queues' maxReceiveCount: the attempt after which a failed file is reported.
+    max_receives: int = 5
     page_size: int = 10
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -158,6 +160,7 @@ class Settings:
         for name, attr, kind in (
             ("POLYPUB_REQUEST_TIMEOUT", "request_timeout", float),
             ("POLYPUB_MAX_POST_BYTES", "max_post_bytes", int),
+            ("POLYPUB_MAX_RECEIVES", "max_receives", int),
             ("POLYPUB_PAGE_SIZE", "page_size", int),
         ):
             if env.get(name):

@@ -194,6 +194,7 @@ def test_function_globals(template: dict[str, Any]) -> None:
         "POLYPUB_TRANSLATOR",
         "POLYPUB_SITE_URL",
         "POLYPUB_SITE_NAME",
+        "POLYPUB_MAX_RECEIVES",
     }
 
 
@@ -691,3 +692,11 @@ def test_each_work_queue_alarms_when_its_oldest_message_ages(
     receives = props(template, queue)["RedrivePolicy"]["maxReceiveCount"]
     # Later than a normal wait, well before a stuck message would be dead-lettered.
     assert 0 < alarm["Threshold"] < visibility * receives
+
+
+def test_the_functions_know_the_queues_last_delivery() -> None:
+    """A file is reported as internal-error on the delivery after which it is dead-lettered."""
+    stack = describe(TEMPLATE)
+    counts = {q.max_receive_count for q in stack.queues if q.max_receive_count is not None}
+    assert counts, "the work queues have redrive policies"
+    assert {str(count) for count in counts} == {str(stack.environment["POLYPUB_MAX_RECEIVES"])}

@@ -8,7 +8,7 @@ import pytest
 from aws_lambda_powertools import Logger
 
 from polypub.handlers import batch
-from support.pipeline import Outcome
+from support.pipeline import Outcome, Services
 
 EVENT = {"Records": [{"messageId": name, "body": name} for name in ("a", "poison", "b")]}
 
@@ -48,3 +48,48 @@ def test_a_failing_finish_retries_the_whole_batch(monkeypatch: pytest.MonkeyPatc
     assert response == {
         "batchItemFailures": [{"itemIdentifier": name} for name in ("a", "poison", "b")]
     }
+
+
+def _record(name: str, receives: int) -> dict[str, Any]:
+    return {
+        "messageId": name,
+        "body": name,
+        "attributes": {"ApproximateReceiveCount": str(receives)},
+    }
+
+
+def _crash_on(bad: str) -> batch.RecordHandler:
+    def handle(record: dict[str, Any]) -> list[Outcome]:
+        if record["body"] == bad:
+            try:
+                raise KeyError("a bug")
+            except KeyError as error:
+                raise batch.FileFailed(f"posts/{bad}.md") from error
+        return []
+
+    return handle
+
+
+def test_a_crash_on_the_last_delivery_reaches_the_teacher(
+    monkeypatch: pytest.MonkeyPatch, services: Services
+) -> None:
+    monkeypatch.setattr(batch, "finish", lambda outcomes, deps: None)
+    event = {"Records": [_record("a", 5), _record("poison", 5), _record("b", 5)]}
+    response = batch.run_batch(event, _crash_on("poison"), services, Logger(service="test"))
+    assert response == {"batchItemFailures": [{"itemIdentifier": "poison"}]}
+    status = services.catalog.get_status("posts/poison.md")
+    assert status is not None
+    assert (status.state, status.error_code) == ("failed", "internal-error")
+    report = services.source.get("posts/poison.md.error.txt")
+    assert report is not None
+    assert b"KeyError" in report
+    assert b"not a mistake in the file" in report
+
+
+def test_a_crash_before_the_last_delivery_is_only_retried(
+    monkeypatch: pytest.MonkeyPatch, services: Services
+) -> None:
+    monkeypatch.setattr(batch, "finish", lambda outcomes, deps: None)
+    event = {"Records": [_record("poison", 4)]}
+    batch.run_batch(event, _crash_on("poison"), services, Logger(service="test"))
+    assert services.catalog.get_status("posts/poison.md") is None

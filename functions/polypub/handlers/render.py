@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from polypub.handlers.batch import SqsRecord, run_batch
+from polypub.handlers.batch import FileFailed, SqsRecord, run_batch
 from polypub.handlers.runtime import entry_point, services
 from polypub.handlers.s3events import keys_from_body
 from polypub.pipeline import process_source_key
@@ -20,7 +20,10 @@ def handle_record(record: SqsRecord, deps: Services) -> list[Outcome]:
     """One SQS message: every source key it names, each with its S3 sequencer."""
     outcomes = []
     for event in keys_from_body(record["body"], deps.settings.source_bucket):
-        outcome = process_source_key(event.key, deps, sequencer=event.sequencer)
+        try:
+            outcome = process_source_key(event.key, deps, sequencer=event.sequencer)
+        except Exception as error:
+            raise FileFailed(event.key) from error
         logger.info(
             "source processed",
             key=outcome.key,

@@ -9,11 +9,12 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from polypub.handlers.batch import SqsRecord, run_batch
+from polypub.handlers.batch import FileFailed, SqsRecord, run_batch
 from polypub.handlers.runtime import entry_point, services
 from polypub.model import TranslationJob
 from polypub.pipeline import run_translation
 from polypub.steps.context import Outcome, Services
+from polypub.translate.errors import TranslationError
 from polypub.translate.retry import time_budget
 
 logger = Logger(service="polypub-translate")
@@ -26,7 +27,12 @@ RESERVE_SECONDS = 20.0
 def handle_record(record: SqsRecord, deps: Services) -> list[Outcome]:
     """One job; an exception leaves the message for a retry (and, after several, the DLQ)."""
     job = TranslationJob.from_dict(json.loads(record["body"]))
-    outcome = run_translation(job, deps)
+    try:
+        outcome = run_translation(job, deps)
+    except TranslationError:
+        raise  # a provider outage: the status says the translation is pending
+    except Exception as error:
+        raise FileFailed(job.source_key) from error
     logger.info(
         "translation processed",
         key=outcome.key,

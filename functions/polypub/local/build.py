@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from polypub.adapters.localfs import CollectingQueue
-from polypub.content.keys import classify_key, key_problem
+from polypub.content.keys import ASSETS_PREFIX, classify_key, key_problem
+from polypub.local import buildstate
 from polypub.local.prefetch import prefetched
 from polypub.pipeline import finish, process_source_key, process_translation
 from polypub.ports import Flushable
@@ -20,9 +22,14 @@ from polypub.settings import Settings
 from polypub.site import urls
 from polypub.site.design import is_design_key
 from polypub.steps.context import Outcome, Services
-from polypub.steps.reports import note_translation_failure
+from polypub.steps.errors import InternalError
+from polypub.steps.listings import rebuild_listings
+from polypub.steps.reports import note_translation_failure, report_internal_error
+from polypub.steps.site_writing import delete_site_objects
 from polypub.translate.errors import TranslationError
 from polypub.wiring import local_services
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 
@@ -89,6 +96,10 @@ def run_build(
     changed segments to the translator).
     """
     started = time.perf_counter()
+    # A state that does not describe this output exactly is not trusted to skip anything.
+    fresh = not buildstate.describes(state_dir, content_dir, out_dir)
+    if fresh:
+        buildstate.start_afresh(state_dir)
     services, queue, cdn = local_services(settings, content_dir, out_dir, state_dir)
     summary = BuildSummary()
     # The site config and theme go first: each change of them republishes every page.
@@ -109,11 +120,15 @@ def run_build(
     work = keys + gone
     try:
         _publish(work, services, queue, summary, progress)
+        if fresh:
+            _sweep_older_site(services, summary)
     finally:
         # The JSON catalog and memory save at most every few seconds; the rest now.
         for port in (services.catalog, services.memory):
             if isinstance(port, Flushable):
                 port.flush()
+    if not any(failure.code == InternalError.code for failure in summary.failures):
+        buildstate.remember(state_dir, content_dir, out_dir)
     summary.written = len({p for batch in cdn.invalidations for p in batch})
     summary.seconds = time.perf_counter() - started
     return summary
@@ -146,7 +161,11 @@ def _publish(
     for index, key in enumerate(ordered, start=1):
         if progress:
             progress(index, len(todo), key)
-        outcome = process_source_key(key, services)
+        try:
+            outcome = process_source_key(key, services)
+        except Exception as error:
+            # A bug or a broken folder: this file is reported, the others go on.
+            outcome = _internal_error(key, error, services)
         outcomes.append(outcome)
         _count(outcome, summary)
     for job in list(queue.jobs):
@@ -161,12 +180,27 @@ def _publish(
             note_translation_failure(job, error, services)
             summary.failures.append(Failure(job.source_key, "translation-failed", str(error)))
             continue
+        except Exception as error:
+            _count(_internal_error(job.source_key, error, services), summary)
+            continue
         note_translation_failure(job, None, services)
         outcomes.append(outcome)
         _count(outcome, summary)
         # Attributed to the provider that answered: after a fallback, not the first one.
         summary.chars_by_provider.update(outcome.chars_by_provider)
-    finish(outcomes, services)
+    try:
+        finish(outcomes, services)
+    except Exception as error:
+        log.debug("finishing the build failed", exc_info=True)
+        summary.failures.append(
+            Failure(
+                "(listings, feeds and sitemaps)",
+                InternalError.code,
+                f"Polyglot Press failed while writing them ({type(error).__name__}: {error}); "
+                "build again to complete them",
+            )
+        )
+        return
     # A file refused on the way may be published by now (a translation that came before
     # its original): the summary says what is true at the end.
     summary.failures = [
@@ -176,7 +210,49 @@ def _publish(
     ]
 
 
+def _sweep_older_site(services: Services, summary: BuildSummary) -> None:
+    """After a build from a fresh catalog: remove what the output holds of an older site.
+
+    Every listing is rendered again (the listings of groups now empty go), and post pages
+    and assets that no published post or uploaded file accounts for are deleted. Other
+    files in the folder are not Polyglot Press's and stay.
+    """
+    try:
+        rebuild_listings(services)
+        languages = services.settings.languages
+        expected = {
+            urls.object_key(urls.post_url(lang, entry.slug))
+            for entry in services.catalog.list_posts()
+            for lang in entry.versions
+        }
+        stale = [
+            key
+            for lang in languages
+            for key in services.site.list_keys(urls.posts_key_prefix(lang))
+            if key not in expected
+        ]
+        sources = set(services.source.list_keys(ASSETS_PREFIX))
+        stale += [k for k in services.site.list_keys(ASSETS_PREFIX) if k not in sources]
+        summary.removed += len(stale)
+        delete_site_objects(stale, services)
+        finish([], services)
+    except Exception as error:
+        log.debug("sweeping the output failed", exc_info=True)
+        summary.failures.append(
+            Failure("(older files in the output)", InternalError.code, f"{error}")
+        )
+
+
+def _internal_error(key: str, error: Exception, services: Services) -> Outcome:
+    log.debug("handling %s failed", key, exc_info=True)
+    reported = report_internal_error(key, error, services)
+    message = f"Polyglot Press failed on this file ({type(error).__name__}: {error})"
+    return reported or Outcome(key, "failed", message=message, error_code=InternalError.code)
+
+
 def _still_failing(failure: Failure, services: Services) -> bool:
+    if failure.code == InternalError.code:
+        return True
     status = services.catalog.get_status(failure.key)
     return status is not None and status.state == "failed" and status.error_code == failure.code
 

@@ -56,6 +56,11 @@ def post_url(lang: str, slug: str) -> str:
     return f"/{_segment(lang)}/{POSTS}/{_segment(slug)}/"
 
 
+def posts_key_prefix(lang: str) -> str:
+    """Where every post page of a language is kept in the site bucket."""
+    return f"{_segment(lang)}/{POSTS}/"
+
+
 @lru_cache(maxsize=1024)
 def name_slug(name: str, fallback: str) -> str:
     """The URL form of a name: lower case, no accents, words joined by "-".

@@ -83,15 +83,7 @@ def apply_config_change(key: str, services: Services) -> Outcome:
             if (version := entry.versions.get(lang)) is not None and version.kind == "machine"
         )
         if targets:
-            services.jobs.send(
-                TranslationJob(
-                    source_key=entry.source_key,
-                    content_hash=entry.content_hash,
-                    slug=entry.slug,
-                    source_lang=entry.source_lang,
-                    targets=targets,
-                )
-            )
+            services.jobs.send(TranslationJob.of(entry, targets))
             queued += 1
     message = f"{glossary.size} glossary entries; {queued} posts queued for translation"
     clear_report(key, services)

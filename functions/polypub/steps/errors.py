@@ -29,6 +29,12 @@ class LanguageUnknownNotice(ContentError):
     code = "language-unknown"
 
 
+class InternalError(ContentError):
+    """Polyglot Press itself failed on the file: not the teacher's mistake, but they must know."""
+
+    code = "internal-error"
+
+
 # Not an error class: the status code of a post whose translation failed for now.
 TRANSLATION_PENDING = "translation-pending"
 

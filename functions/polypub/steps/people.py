@@ -110,15 +110,7 @@ def remove_human_translation(key: str, services: Services) -> Outcome:
     outcome.retire(entry.slug, [lang])
     outcome.changed += rewrite_existing_pages(entry, services)
     if _machine_translates(entry, lang, services):
-        services.jobs.send(
-            TranslationJob(
-                source_key=entry.source_key,
-                content_hash=entry.content_hash,
-                slug=entry.slug,
-                source_lang=entry.source_lang,
-                targets=(lang,),
-            )
-        )
+        services.jobs.send(TranslationJob.of(entry, (lang,)))
     return outcome
 
 

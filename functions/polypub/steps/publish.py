@@ -68,15 +68,7 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
     # A post in none of the site's languages (lang_note) is published as is.
     targets = () if lang_note else machine_targets(entry, post, settings)
     if targets:
-        services.jobs.send(
-            TranslationJob(
-                source_key=key,
-                content_hash=post.content_hash,
-                slug=post.slug,
-                source_lang=source_lang,
-                targets=targets,
-            )
-        )
+        services.jobs.send(TranslationJob.of(entry, targets))
     if previous is not None and previous != entry:
         # People's pages show the original's date, author, project and pictures, and
         # whether they were made from an older version: they follow it now. (Machine

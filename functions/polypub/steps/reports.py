@@ -10,7 +10,7 @@ from polypub.content.errors import ContentError
 from polypub.content.keys import classify_key, key_problem, report_key
 from polypub.model import SourceStatus, TranslationJob
 from polypub.steps.context import Outcome, Services
-from polypub.steps.errors import TRANSLATION_PENDING, LanguageUnknownNotice
+from polypub.steps.errors import TRANSLATION_PENDING, InternalError, LanguageUnknownNotice
 from polypub.translate.errors import TranslationError
 
 log = logging.getLogger(__name__)
@@ -168,3 +168,21 @@ def refuse_unusable_key(key: str, services: Services) -> Outcome | None:
     clear_report(key, services)
     record_status(services, key, "deleted", slug=None)
     return Outcome(key, "removed", message="the unusable upload is gone")
+
+
+def report_internal_error(
+    key: str, error: BaseException, services: Services, *, attempts: int = 1
+) -> Outcome | None:
+    """Tell the teacher that Polyglot Press failed on `key` (a bug or an outage): once the
+    last attempt failed, so that a file never fails silently. None if even that fails."""
+    tries = "once" if attempts == 1 else f"{attempts} times"
+    notice = InternalError(
+        f"Polyglot Press failed while handling this file ({type(error).__name__}), "
+        f"{tries}; this is not a mistake in the file. Your IT person can see why in the "
+        "logs and try it again (polypub replay); uploading the file again also tries again."
+    )
+    try:
+        return report_failure(key, notice, services)
+    except Exception:
+        log.exception("could not report the internal error on %s", key)
+        return None

@@ -27,9 +27,6 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
     if current is None:
         return outcome
     post, entry = current
-    if not post.translate:
-        outcome.message = "not translated: the post says `translate: false`"
-        return outcome
     versions, bodies = _translate(job, post, entry, services, outcome)
     if not bodies:
         outcome.message = "nothing to translate"
