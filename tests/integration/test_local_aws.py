@@ -130,7 +130,8 @@ def test_put_and_delete_reach_the_render_queue(
     [
         ("posts/a.md", True),
         ("posts/a.en.md", True),
-        ("posts/notes.txt", False),
+        ("posts/notes.txt", True),  # every name under posts/ (a .MD gets a report)
+        ("posts/Viaje.MD", True),
         ("assets/images/uploads/a.png", True),
         ("config/site.yml", True),
         ("drafts/a.md", False),

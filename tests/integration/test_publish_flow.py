@@ -223,3 +223,11 @@ def test_a_poison_record_fails_alone(stack: DevSession, s3: Any) -> None:
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "poison"}]}
     assert fetch(stack, "/en/posts/neighbour/")[0] == 200
+
+
+def test_a_post_named_in_upper_case_gets_a_report_not_silence(stack: DevSession, s3: Any) -> None:
+    upload(stack, "posts/Viaje.MD", post("Viaje", "Un viaje.", lang="es"))
+    report = s3.get_object(Bucket=aws_of(stack).source_bucket, Key="posts/Viaje.MD.error.txt")
+    text = report["Body"].read().decode("utf-8")
+    assert "post-extension-case" in text
+    assert fetch(stack, "/es/posts/viaje/")[0] == 404
