@@ -218,46 +218,41 @@ def _repair_case_after_breaks(source: str, translated: str, target: str) -> str:
     Also"); others do not. A capital the source does not have there is taken back (the
     English pronoun "I" is left alone); a capital the source has is never invented.
     """
-    after_source = _letters_after_breaks(source)
-    out: list[str] = []
-    seen = -1
-    pending: int | None = None
-    for piece in parse_tagged(translated):
-        if isinstance(piece, Tag) and piece.letter == "x" and piece.kind == "atom":
-            seen += 1
-            pending = seen
-        elif isinstance(piece, str) and pending is not None:
-            first = next((i for i, ch in enumerate(piece) if ch.isalpha()), None)
-            if first is not None:
-                wanted = after_source.get(pending)
-                word = _WORD_RE.match(piece, first)
-                pronoun_i = target == "en" and word is not None and word.group() == "I"
-                if wanted is not None and wanted.islower() and not pronoun_i:
-                    piece = piece[:first] + piece[first].lower() + piece[first + 1 :]
-                pending = None
-        elif isinstance(piece, Tag):
-            pending = None
-        out.append(str(piece))
-    return "".join(out)
+    source_pieces = parse_tagged(source)
+    wanted = {
+        n: str(source_pieces[i])[at] for n, (i, at) in _letters_after_atoms(source_pieces).items()
+    }
+    tagged = parse_tagged(translated)
+    pieces = [str(piece) for piece in tagged]
+    for n, (i, at) in _letters_after_atoms(tagged).items():
+        word = _WORD_RE.match(pieces[i], at)
+        pronoun_i = target == "en" and word is not None and word.group() == "I"
+        if wanted.get(n, "").islower() and not pronoun_i:
+            pieces[i] = pieces[i][:at] + pieces[i][at].lower() + pieces[i][at + 1 :]
+    return "".join(pieces)
 
 
-def _letters_after_breaks(text: str) -> dict[int, str]:
-    """The first letter after each standalone placeholder of ``text``, by its position."""
-    letters: dict[int, str] = {}
+def _letters_after_atoms(pieces: list[str | Tag]) -> dict[int, tuple[int, int]]:
+    """For the n-th standalone placeholder, where the first letter after it is: (piece, index).
+
+    Only a letter in the text that follows it before any other tag counts.
+    """
+    found: dict[int, tuple[int, int]] = {}
     seen = -1
     pending: int | None = None
-    for piece in parse_tagged(text):
-        if isinstance(piece, Tag) and piece.letter == "x" and piece.kind == "atom":
-            seen += 1
-            pending = seen
-        elif isinstance(piece, str) and pending is not None:
-            letter = next((ch for ch in piece if ch.isalpha()), None)
-            if letter is not None:
-                letters[pending] = letter
+    for i, piece in enumerate(pieces):
+        if isinstance(piece, Tag):
+            if piece.letter == "x" and piece.kind == "atom":
+                seen += 1
+                pending = seen
+            else:
                 pending = None
-        elif isinstance(piece, Tag):
-            pending = None
-    return letters
+        elif pending is not None:
+            at = next((j for j, ch in enumerate(piece) if ch.isalpha()), None)
+            if at is not None:
+                found[pending] = (i, at)
+                pending = None
+    return found
 
 
 class ApertiumTranslator:
