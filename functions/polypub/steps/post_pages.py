@@ -51,15 +51,22 @@ def write_post_pages(entry: PostEntry, bodies: Mapping[str, str], services: Serv
 def rewrite_existing_pages(
     entry: PostEntry, services: Services, *, skip: Iterable[str] = ()
 ) -> list[str]:
-    """Re-render the post's other language pages around their current bodies."""
+    """Re-render the post's other language pages around their current bodies.
+
+    The source is read only if an original or machine page is among them (a person's
+    page needs only its own file); with nothing left to render, nothing is read.
+    """
+    skipped = set(skip)
+    todo = {lang: v for lang, v in entry.versions.items() if lang not in skipped}
     bodies: dict[str, str] = {}
-    post_data = services.source.get(entry.source_key)
-    # Parsed once, and one engine (one glossary read) for all machine languages.
-    post = parse_source(entry.source_key, post_data, services) if post_data is not None else None
+    post = None
+    if any(version.kind != "human" for version in todo.values()):
+        post_data = services.source.get(entry.source_key)
+        # Parsed once, and one engine (one glossary read) for all machine languages.
+        if post_data is not None:
+            post = parse_source(entry.source_key, post_data, services)
     engine: TranslationEngine | None = None
-    for lang, version in entry.versions.items():
-        if lang in skip:
-            continue
+    for lang, version in todo.items():
         if version.kind == "original" and post is not None:
             bodies[lang] = rendered_body(post, services)
         elif version.kind == "human":
@@ -72,7 +79,7 @@ def rewrite_existing_pages(
             engine = engine or translation_engine(services)
             result = machine_translation(engine, post, entry.source_lang, lang, services)
             bodies[lang] = result.body_html
-    return write_post_pages(entry, bodies, services)
+    return write_post_pages(entry, bodies, services) if bodies else []
 
 
 def human_translation_key(source_key: str, lang: str, services: Services) -> str:
