@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -12,19 +11,10 @@ from polypub.local.build import run_build
 from polypub.local.buildstate import default_state_dir
 from polypub.settings import Settings
 from support.posts import post
+from support.sites import site_files
 from support.translators import echo
 
 ROOT = Path(__file__).resolve().parents[2]
-# Feeds and sitemaps say when each entry was last updated: the clock, not the content.
-_CLOCK = re.compile(rb"<(updated|lastmod)>[^<]*</\1>")
-
-
-def _site(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): _CLOCK.sub(b"", path.read_bytes())
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture(autouse=True)
@@ -45,19 +35,19 @@ def test_two_outputs_built_from_one_folder_are_the_same_site(tmp_path: Path) -> 
     _build(content, tmp_path / "one")
     _build(content, tmp_path / "two")
     assert default_state_dir(tmp_path / "one") != default_state_dir(tmp_path / "two")
-    assert _site(tmp_path / "two") == _site(tmp_path / "one")
+    assert site_files(tmp_path / "two") == site_files(tmp_path / "one")
     assert not (tmp_path / ".polypub").exists()  # nothing in the working folder
 
 
 def test_files_deleted_by_hand_come_back_on_the_next_build(tmp_path: Path) -> None:
     out = tmp_path / "site"
     _build(ROOT / "content", out)
-    before = _site(out)
+    before = site_files(out)
     for name in ("es/index.html", "static/site.css", "en/posts"):
         target = out / name
         shutil.rmtree(target) if target.is_dir() else target.unlink()
     _build(ROOT / "content", out)
-    assert _site(out) == before
+    assert site_files(out) == before
 
 
 def test_a_state_made_for_other_content_leaves_nothing_of_it(tmp_path: Path) -> None:
@@ -72,7 +62,7 @@ def test_a_state_made_for_other_content_leaves_nothing_of_it(tmp_path: Path) -> 
     _build(other, out)
     fresh = tmp_path / "fresh"
     _build(other, fresh)
-    assert _site(out) == {**_site(fresh), "mine.txt": b"not Polyglot Press's"}
+    assert site_files(out) == {**site_files(fresh), "mine.txt": b"not Polyglot Press's"}
 
 
 def test_an_unchanged_output_is_trusted_and_skips_everything(tmp_path: Path) -> None:
@@ -94,7 +84,7 @@ def test_one_state_shared_by_two_outputs_still_completes_each(tmp_path: Path) ->
     second = run_build(settings, ROOT / "content", tmp_path / "two", state)
     assert second.ok
     assert second.removed == 0  # nothing was published in "two" to remove
-    assert _site(tmp_path / "two") == _site(tmp_path / "one")
+    assert site_files(tmp_path / "two") == site_files(tmp_path / "one")
 
 
 def test_a_crash_on_one_post_is_reported_and_the_others_publish(

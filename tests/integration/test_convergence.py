@@ -28,6 +28,7 @@ from polypub.settings import Settings
 from polypub.site import urls
 from polypub.steps.context import Outcome, Services
 from polypub.wiring import local_services
+from support.sites import site_files
 from support.translators import FakeTranslator
 from support.translators import echo as echo_translator
 
@@ -69,18 +70,8 @@ FILES: dict[str, list[bytes | None]] = {
     "assets/tomato.png": [PNG, None],
 }
 
-# Feeds and sitemaps say when each entry was last updated: the clock, not the content.
-_CLOCK = re.compile(rb"<(updated|lastmod)>[^<]*</\1>")
 # A person's translation of an older original says so; only history knows (below).
 _STALE = re.compile(rb'[ \t]*<p class="note note-stale".*?</p>\n?', re.S)
-
-
-def _site(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): _STALE.sub(b"", _CLOCK.sub(b"", path.read_bytes()))
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _states(services: Services, keys: Sequence[str]) -> dict[str, tuple[str, str | None] | None]:
@@ -175,7 +166,10 @@ def test_any_history_of_uploads_gives_the_site_a_build_gives(
     built, _, _ = local_services(
         Settings(translators=("echo",)), school.content, root / "built", root / "built-state"
     )
-    incremental, scratch = _site(root / "incremental" / "site"), _site(root / "built")
+    incremental, scratch = (
+        site_files(root / "incremental" / "site", _STALE),
+        site_files(root / "built", _STALE),
+    )
     if not built.catalog.list_posts():
         # A site with no post has its homes and 404 pages once anything was published
         # (a design, a post since deleted), which only history knows: the rest must agree.

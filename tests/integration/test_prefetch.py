@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from polypub.local import prefetch
 from polypub.local.build import run_build
 from polypub.settings import Settings
+from support.sites import site_files
 from support.translators import FakeTranslator, tag
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,16 +22,6 @@ if str(ROOT) not in sys.path:
 from bench.generate import generate_posts, write_polypub_content  # noqa: E402
 
 POSTS = prefetch.MIN_POSTS + 6
-# Feeds and sitemaps say when each entry was last updated: the clock, not the content.
-_CLOCK = re.compile(rb"<(updated|lastmod)>[^<]*</\1>")
-
-
-def _site(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): _CLOCK.sub(b"", path.read_bytes())
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
 
 
 @pytest.fixture
@@ -91,4 +81,4 @@ def test_prepared_posts_build_the_same_site_as_the_steps_alone(
     assert work.machine.reused == POSTS
     assert work.pages.reused >= POSTS
 
-    assert _site(tmp_path / "prepared") == _site(tmp_path / "alone")
+    assert site_files(tmp_path / "prepared") == site_files(tmp_path / "alone")
