@@ -7,9 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-import defusedxml
-import defusedxml.ElementTree as SafeET
-
 from polypub.content.post import slugify
 from polypub.importers.common import SourcePost, finish
 from polypub.importers.fields import Mapped, iso_date
@@ -50,6 +47,14 @@ def read_wxr(data: bytes) -> Wxr:
     """
     if len(data) > MAX_WXR_BYTES:
         raise WxrError(f"The export is {len(data)} bytes; the limit is {MAX_WXR_BYTES}.")
+    try:
+        # Imported here: the Lambdas never read exports, so it is only in the local extra.
+        import defusedxml
+        import defusedxml.ElementTree as SafeET
+    except ImportError:
+        raise WxrError(
+            "Reading WordPress exports needs defusedxml: pip install 'polyglot-press[local]'."
+        ) from None
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)
     except defusedxml.DefusedXmlException as exc:
