@@ -103,7 +103,7 @@ def test_jekyll_posts_keep_dates_authors_pictures_and_name_what_they_drop(
         "[front-matter-unreadable]",
         "[no-title]",
         "_drafts/idea.md",
-        "'/assets/logo.svg' is a type the site does not publish",
+        "'/assets/logo.svg' is a file the site refuses",
         "'/img/none.jpg' is not in the source folder",
         "layout (2)",
         "tags (1)",
@@ -309,3 +309,23 @@ def test_rendered_front_matter_round_trips_awkward_values() -> None:
     )
     parsed = parse_post("posts/x.md", render_post(post).encode("utf-8"), languages=LANGS)
     assert (parsed.title, parsed.author) == ("yes: no # not a comment", "O'Brien")
+
+
+def test_only_the_blogs_own_real_pictures_are_copied(tmp_path: Path) -> None:
+    """A path out of the blog, or a page dressed as a picture, is not copied anywhere."""
+    _write(tmp_path / "private.png", PNG)
+    site = tmp_path / "blog"
+    _write(site / "assets/fake.png", "<html><script>alert(1)</script></html>")
+    _write(
+        site / "_posts/2021-01-01-x.md",
+        "---\ntitle: X\n---\n![a](../../private.png) ![b](/assets/fake.png)\n",
+    )
+    out = tmp_path / "out"
+
+    files = _import(site, out)
+
+    assert not (out / "assets").exists()
+    assert "](../../private.png)" in files["posts/x.md"]
+    report = (out / REPORT_MD).read_text("utf-8")
+    assert "'/assets/fake.png' is a file the site refuses" in report
+    assert "'../../private.png' is not in the source folder" in report

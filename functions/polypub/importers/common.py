@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from polypub.content.assets import ASSET_TYPES
+from polypub.content.assets import ASSET_TYPES, asset_content_type
+from polypub.content.errors import AssetTypeNotAllowedError
 from polypub.content.post import DEFAULT_MAX_BYTES, slugify
 from polypub.importers.fields import Mapped
 from polypub.importers.model import AssetCopy, ConvertedPost, FrontMatterReadError, ImportResult
@@ -126,22 +127,37 @@ def rewrite_refs(text: str, resolve: Resolve) -> tuple[str, list[str]]:
 
 
 def file_resolver(
-    assets: Assets, candidates: Callable[[str], Iterable[tuple[Path, str]]], refused: list[str]
+    assets: Assets,
+    candidates: Callable[[str], Iterable[tuple[Path, str]]],
+    refused: list[str],
+    root: Path,
 ) -> Resolve:
     """A Resolve that copies the first existing candidate (path, key) of a reference.
 
-    Files of a type the site does not publish (SVG, HTML...) are named in ``refused``
-    and left as written: copying them would only move the refusal to the upload.
+    Only files inside the blog's ``root`` are copied (``../../etc/x.png`` or a symlink
+    out of it is not the school's picture). Files the site would refuse (SVG, HTML, or
+    a name whose content disagrees, checked as the upload will be) are named in
+    ``refused`` and left as written: copying them would only move the refusal.
     """
+    inside = root.resolve()
 
     def resolve(target: str) -> str | None:
         decoded = unquote(target)
         for path, key in candidates(decoded):
-            if path.is_file():
-                if extension(path.name) not in ASSET_EXTENSIONS:
-                    refused.append(decoded)
-                    return None
-                return assets.add(path, key)
+            try:
+                real = path.resolve()
+                if not real.is_relative_to(inside) or not real.is_file():
+                    continue
+                with real.open("rb") as handle:
+                    head = handle.read(64)
+            except (OSError, ValueError):
+                continue
+            try:
+                asset_content_type(key, head)
+            except AssetTypeNotAllowedError:
+                refused.append(decoded)
+                return None
+            return assets.add(real, key)
         return None
 
     return resolve

@@ -35,6 +35,7 @@ def convert_file(
     lang: str | None,
     group: str,
     candidates: Candidates,
+    root: Path,
     extra_images: Iterable[str] = (),
 ) -> SourcePost | None:
     """The converted post, or None with the reason in ``result.skipped``."""
@@ -66,14 +67,14 @@ def convert_file(
         notes.append("TOML front matter (+++) written as YAML")
     refused: list[str] = []
     resolve: Resolve = file_resolver(
-        assets, lambda target: candidates(mapped.slug, target), refused
+        assets, lambda target: candidates(mapped.slug, target), refused, root
     )
     if not mapped.image_refs:
         mapped.image_refs.extend(extra_images)
     attach_images(mapped, resolve, notes)
     body, missing = rewrite_refs(body, resolve)
     for ref in dict.fromkeys(refused):
-        notes.append(f"'{ref}' is a type the site does not publish: not copied")
+        notes.append(f"'{ref}' is a file the site refuses (by its type or its content): not copied")
     for ref in dict.fromkeys(missing):
         if ref not in refused:
             notes.append(f"'{ref}' is not in the source folder: link left as written")

@@ -113,6 +113,7 @@ def import_hugo(source: Path, languages: tuple[str, ...]) -> ImportResult:
             lang=lang,
             group=group,
             candidates=candidates,
+            root=root,
             extra_images=[e for e in extra if extension(e) in ASSET_EXTENSIONS],
         )
         if post is not None:

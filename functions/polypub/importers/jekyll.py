@@ -53,6 +53,7 @@ def import_jekyll(source: Path, languages: tuple[str, ...]) -> ImportResult:
             lang=None,
             group=label,
             candidates=candidates,
+            root=root,
         )
         if post is not None:
             if filename_date is None:
