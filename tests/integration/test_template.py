@@ -181,7 +181,7 @@ def test_functions_use_partial_batch_responses(
 
 def test_function_globals(template: dict[str, Any]) -> None:
     globals_ = template["Globals"]["Function"]
-    assert globals_["Runtime"] == "python3.11"
+    assert globals_["Runtime"] == "python3.13"
     assert globals_["Architectures"] == ["arm64"]
     assert globals_["CodeUri"] == "functions/"
     assert set(globals_["Environment"]["Variables"]) == {

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from polypub.settings import Settings
 from polypub.steps.context import Services
@@ -69,10 +69,7 @@ def invocation(function: str) -> Iterator[Invocation]:
         _invocation.reset(token)
 
 
-_Handler = TypeVar("_Handler", bound=Callable[..., Any])
-
-
-def entry_point(handler: _Handler) -> _Handler:
+def entry_point[Handler: Callable[..., Any]](handler: Handler) -> Handler:
     """Decorate a Lambda handler: its calls belong to the invocation of `context.function_name`."""
 
     @functools.wraps(handler)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
@@ -201,10 +201,9 @@ class LocalStack:
         return value.logical_id
 
 
-_Spec = TypeVar("_Spec", BucketSpec, QueueSpec, TableSpec)
-
-
-def _find(items: tuple[_Spec, ...], logical_id: str, kind: str) -> _Spec:
+def _find[Spec: (BucketSpec, QueueSpec, TableSpec)](
+    items: tuple[Spec, ...], logical_id: str, kind: str
+) -> Spec:
     for item in items:
         if item.logical_id == logical_id:
             return item

@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING
 
 from polypub.content.post import Post
 from polypub.model import PostEntry
@@ -26,8 +26,6 @@ from polypub.translate.engine import TranslatedPost
 if TYPE_CHECKING:
     from polypub.translate.glossary import Glossary
 
-K = TypeVar("K")
-V = TypeVar("V")
 
 # Each Lambda batch starts and pipeline.finish() ends with empty memos, and a design or
 # glossary change empties them at once; this age limit is a last guard.
@@ -42,7 +40,7 @@ VersionKey = tuple[str, str]
 MachineKey = tuple[str, str, str, str, str, str]
 
 
-class Memo(Generic[K, V]):
+class Memo[K, V]:
     """Results of one kind by key, counting what was made, reused and looked for in vain."""
 
     def __init__(self) -> None:
