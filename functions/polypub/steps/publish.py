@@ -15,7 +15,7 @@ from polypub.steps.entries import (
 from polypub.steps.errors import SlugTakenError
 from polypub.steps.people import orphan_translations, publish_human_translation
 from polypub.steps.post_pages import rewrite_existing_pages, write_post_pages
-from polypub.steps.reports import clear_report, record_status, report_failure, report_untranslated
+from polypub.steps.reports import clear_report, record_status, report_failure, report_notes
 from polypub.steps.sources import parse_source, post_language, read_source_post, rendered_body
 
 
@@ -77,12 +77,17 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
         outcome.changed += rewrite_existing_pages(entry, services, skip=done)
     outcome.languages = tuple(entry.versions)
     outcome.pages = 1
-    outcome.message = lang_note
+    outcome.message = "\n".join([*([lang_note] if lang_note else []), *post.notes]) or None
     record_status(
-        services, key, "published", slug=post.slug, message=lang_note, digest=post.content_hash
+        services,
+        key,
+        "published",
+        slug=post.slug,
+        message=outcome.message,
+        digest=post.content_hash,
     )
-    if lang_note:
-        report_untranslated(key, lang_note, services)
+    if lang_note or post.notes:
+        report_notes(key, post.notes, services, untranslated=lang_note)
     return outcome
 
 
