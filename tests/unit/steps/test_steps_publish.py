@@ -71,3 +71,26 @@ def test_publishing_the_same_bytes_again_writes_nothing(site: Site) -> None:
     again = publish_post("posts/a.md", data, site.services)
     assert again.changed == []
     assert again.entries_before == {}
+
+
+def test_notes_of_a_published_post_are_in_its_report_and_status(site: Site) -> None:
+    text = "Dieser Beitrag ist auf Deutsch geschrieben und erzählt von unserer Reise nach Rom."
+    site.upload("posts/de.md", f"---\ntitle: Rom\nslug: reise_rom\n---\n{text}\n")
+    outcome = site.run("posts/de.md")
+    assert (outcome.action, outcome.slug) == ("published", "reise-rom")
+    report = site.report("posts/de.md") or ""
+    assert "without translations" in report  # the language note first
+    assert "Also:\n- The slug (line 3) is 'reise_rom'" in report
+    status = site.services.catalog.get_status("posts/de.md")
+    assert status is not None
+    assert status.error_code == "language-unknown"
+    assert "reise-rom" in (status.message or "")
+
+    site.upload("posts/de.md", post("Rom", slug="reise_rom"))  # English: translated, a note
+    site.run("posts/de.md")
+    assert site.status("posts/de.md") == ("published", None)
+    assert "with notes:\n\n- The slug" in (site.report("posts/de.md") or "")
+
+    site.upload("posts/de.md", post("Rom", slug="reise-rom"))
+    site.run("posts/de.md")
+    assert site.report("posts/de.md") is None
