@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
 import struct
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +15,8 @@ from functools import lru_cache
 from operator import add
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import nh3
 
 from polypub.content.markdown import markdown
 
@@ -42,10 +46,59 @@ MAX_READ_CHARS = 16_000
 # Plain-text URLs and e-mail addresses that are not links (links' URLs never reach
 # the text): their letters say nothing about the language.
 _URL_RE = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+# Nor do paths (anything with a '/' in it, as left by "{{ site.baseurl }}/assets/...")
+# and file names: their words are whatever the file was called.
+_PATH_RE = re.compile(
+    r"\S*/\S*|\b[\w.-]+\.(?:png|jpe?g|gif|webp|svg|pdf|docx?|pptx?|xlsx?|od[tps]|mp[34]|html?|md)\b",
+    re.IGNORECASE,
+)
+# Template constructs (Liquid {{ }} {% %}, Hugo shortcodes {{< >}} {{% %}}): the site
+# engine's words, not the author's. Jekyll's highlight, raw and comment blocks hold
+# code or notes whose letters are not the post's language either.
+_TEMPLATE_BLOCK_RE = re.compile(
+    r"\{%-?\s*(highlight|raw|comment)\b.*?\{%-?\s*end\1\s*-?%\}", re.DOTALL | re.IGNORECASE
+)
+_TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# Raw HTML elements whose content readers do not read as the post's prose.
+_UNREAD_ELEMENTS = {"script", "style", "code", "pre", "kbd", "samp", "var", "textarea", "template"}
 # Runs of characters that are not letters (nearly: numerals such as "²" are \w, see
 # _letters), and the letters langdetect reads as one of their kind (_letter_classes).
 _NON_LETTERS_RE = re.compile(r"[\W\d_]+")
 _CLASSED_RE = re.compile("[\u0219\u021b\u3040-\u30ff\uac00-\ud7af]")
+# The scripts (the first word of a letter's Unicode name) each language is written in,
+# for those not written in Latin letters. A text mostly in other scripts than the site
+# languages' is in none of them, whatever its Latin words (code, names) say.
+_SCRIPTS: dict[str, frozenset[str]] = {
+    code: frozenset(scripts.split())
+    for code, scripts in {
+        "ar": "ARABIC", "fa": "ARABIC", "ur": "ARABIC", "he": "HEBREW", "el": "GREEK",
+        "bg": "CYRILLIC", "mk": "CYRILLIC", "ru": "CYRILLIC", "uk": "CYRILLIC",
+        "sr": "CYRILLIC LATIN", "hi": "DEVANAGARI", "mr": "DEVANAGARI", "ne": "DEVANAGARI",
+        "bn": "BENGALI", "gu": "GUJARATI", "pa": "GURMUKHI", "kn": "KANNADA",
+        "ml": "MALAYALAM", "ta": "TAMIL", "te": "TELUGU", "th": "THAI",
+        "ja": "CJK HIRAGANA KATAKANA", "ko": "HANGUL CJK", "zh": "CJK", "zh-cn": "CJK",
+        "zh-tw": "CJK",
+    }.items()
+}  # fmt: skip
+_LATIN = frozenset({"LATIN"})
+# Below U+0250 every letter is Latin (Basic Latin to Latin Extended-B): no name lookup.
+_LAST_PLAIN_LATIN = "\u024f"
+# Names for the languages the profiles know, for messages to teachers (in English, as
+# the reports are).
+LANGUAGE_NAMES = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan",
+    "cs": "Czech", "cy": "Welsh", "da": "Danish", "de": "German", "el": "Greek",
+    "en": "English", "es": "Spanish", "et": "Estonian", "fa": "Persian", "fi": "Finnish",
+    "fr": "French", "gu": "Gujarati", "he": "Hebrew", "hi": "Hindi", "hr": "Croatian",
+    "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese",
+    "kn": "Kannada", "ko": "Korean", "lt": "Lithuanian", "lv": "Latvian",
+    "mk": "Macedonian", "ml": "Malayalam", "mr": "Marathi", "ne": "Nepali", "nl": "Dutch",
+    "no": "Norwegian", "pa": "Punjabi", "pl": "Polish", "pt": "Portuguese",
+    "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "sl": "Slovenian", "so": "Somali",
+    "sq": "Albanian", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil", "te": "Telugu",
+    "th": "Thai", "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
+    "vi": "Vietnamese", "zh-cn": "Chinese", "zh-tw": "Chinese (traditional)",
+}  # fmt: skip
 # Per language, the evidence (in tenths of a nat) each of its frequent 1- to 3-character
 # n-grams gives for it: the naive-Bayes model of langdetect, whose profiles these are
 # derived from (see "about" in the file), without its random sampling.
@@ -174,7 +227,9 @@ def _inline_text(children: Sequence[Token]) -> str:
             in_autolink = True
         elif token.type == "link_close" and in_autolink:
             in_autolink = False
-        elif token.type == "text" and not in_autolink:
+        elif token.type in ("text", "html_inline") and not in_autolink:
+            # Raw HTML comes as html_inline tokens, or as text while the parser leaves
+            # it as text: either way its tags are taken out of the whole block (_readable).
             out.append(token.content)
         elif token.type == "image":
             out.append(_inline_text(token.children or ()))
@@ -184,14 +239,34 @@ def _inline_text(children: Sequence[Token]) -> str:
     return "".join(out)
 
 
+def _readable(block: str) -> str:
+    """What a reader reads of a block: no template constructs, HTML tags or attributes
+    (the text between tags stays; code, scripts and comments go), bare URLs or paths."""
+    if "{" in block:
+        block = _TEMPLATE_RE.sub(" ", block)
+    if "<" in block:
+        # A space before each tag, so that words on either side of <br> stay apart.
+        block = nh3.clean(
+            block.replace("<", " <"),
+            tags=set(),
+            attributes={},
+            clean_content_tags=_UNREAD_ELEMENTS,
+        )
+        block = html.unescape(block)
+    block = _URL_RE.sub(" ", block)
+    return _PATH_RE.sub(" ", block) if "/" in block or "." in block else block
+
+
 def _visible_blocks(markdown_text: str) -> list[str]:
-    """The words a reader sees, block by block: no syntax, code, link URLs or bare URLs."""
+    """The words a reader sees, block by block: no syntax, markup, code or URLs."""
+    if "{%" in markdown_text:
+        markdown_text = _TEMPLATE_BLOCK_RE.sub("\n", markdown_text)
     blocks = (
-        _inline_text(token.children or ())
+        _inline_text(token.children or ()) if token.type == "inline" else token.content
         for token in markdown().parse(markdown_text)
-        if token.type == "inline"
+        if token.type in ("inline", "html_block")
     )
-    return [_URL_RE.sub(" ", block) for block in blocks]
+    return [_readable(block) for block in blocks]
 
 
 def _read_start(markdown_text: str) -> list[str]:
@@ -220,11 +295,34 @@ def _read_start(markdown_text: str) -> list[str]:
 
 
 def visible_text(markdown_text: str) -> str:
-    """The words a reader sees: no Markdown syntax, code, link URLs or bare URLs."""
+    """The words a reader sees: no Markdown syntax, HTML tags or attributes, template
+    constructs, code, link URLs or bare URLs."""
     return "\n".join(_visible_blocks(markdown_text))
 
 
-Unsure = Literal["too-short", "other-language", "mixed"]
+def _script(letter: str) -> str:
+    if letter <= _LAST_PLAIN_LATIN:
+        return "LATIN"
+    return unicodedata.name(letter, "").split(" ", 1)[0]
+
+
+def foreign_share(letters: str, candidates: Sequence[str]) -> float:
+    """The share of ``letters`` in scripts none of ``candidates`` is written in (0 to 1)."""
+    allowed = _LATIN.union(*(_SCRIPTS.get(lang, _LATIN) for lang in candidates))
+    words = letters.replace(" ", "")
+    if not words or max(words) <= _LAST_PLAIN_LATIN:
+        return 0.0  # Latin letters are always allowed: names and code are written in them
+    counts = Counter(map(_script, words))
+    return sum(n for script, n in counts.items() if script not in allowed) / len(words)
+
+
+def language_name(code: str) -> str:
+    """``ca`` -> ``Catalan (ca)``; the code alone for a language the profiles do not know."""
+    name = LANGUAGE_NAMES.get(code)
+    return f"{name} ({code})" if name else code
+
+
+Unsure = Literal["too-short", "other-language", "other-script", "mixed"]
 
 
 @dataclass(frozen=True)
@@ -243,16 +341,20 @@ class LanguageGuess:
 def identify_language(text: str, candidates: Sequence[str]) -> LanguageGuess:
     """Which candidate ``text`` (Markdown) is written in, or why that cannot be told.
 
-    Deterministic. Each piece of the text (CHUNK_LETTERS) gives every language a
-    probability; a language's share is their average, weighted by how much each piece
-    said. Unsure when the text is too short, is in none of the candidates, or is split
-    between them.
+    Deterministic. A text mostly written in scripts none of the candidates uses
+    (Japanese, Cyrillic, Greek, Arabic... on a Spanish and English site) is in none of
+    them ("other-script"), whatever Latin words it has. Else each piece of the text
+    (CHUNK_LETTERS) gives every language a probability; a language's share is their
+    average, weighted by how much each piece said. Unsure when the text is too short,
+    is in none of the candidates (most of it is not theirs, or another language is
+    likelier than any of them: Catalan on a Spanish site), or is split between them.
     """
     languages, _ = _profiles()
     known = [languages.index(lang) for lang in dict.fromkeys(candidates) if lang in languages]
     blocks = _read_start(text)
     if sum(len(block) - block.count(" ") for block in blocks) < MIN_LETTERS:
         return LanguageGuess(None, "too-short")
+    other_script = foreign_share(" ".join(blocks), candidates) > 0.5
     shares = [0.0] * len(languages)
     for chunk in _chunks(blocks):
         probabilities, told = _chunk_probabilities(chunk)
@@ -262,10 +364,14 @@ def identify_language(text: str, candidates: Sequence[str]) -> LanguageGuess:
         ]
     total = sum(shares)
     if not total:
-        return LanguageGuess(None, "too-short")  # no n-gram of any language: no words
-    overall = languages[max(range(len(languages)), key=shares.__getitem__)]
+        # No n-gram of any language: no words, or a script the profiles do not know.
+        return LanguageGuess(None, "other-script" if other_script else "too-short")
+    best_overall = max(range(len(languages)), key=shares.__getitem__)
+    overall = languages[best_overall]
+    if other_script:
+        return LanguageGuess(None, "other-script", overall)
     candidate_total = sum(shares[index] for index in known)
-    if not known or candidate_total < MIN_CANDIDATE_SHARE * total:
+    if not known or candidate_total < MIN_CANDIDATE_SHARE * total or best_overall not in known:
         return LanguageGuess(None, "other-language", overall)
     best = max(known, key=shares.__getitem__)
     if shares[best] < MIN_CONFIDENCE * candidate_total:
