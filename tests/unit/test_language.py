@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import string
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from polypub.content import language
@@ -233,3 +237,33 @@ def test_scripts_are_told_by_share_of_letters() -> None:
     assert foreign_share("abc日本", ["es"]) == pytest.approx(0.4)
     assert language_name("ca") == "Catalan (ca)"
     assert language_name("xx") == "xx"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "a@" * 8000,
+        "{{" * 8000,
+        "{% " * 5000,
+        "{{< " * 4000,
+        "{% highlight x %}" * 1000,
+        "a/" * 8000,
+    ],
+    ids=["at-signs", "braces", "tags", "shortcodes", "unended-blocks", "slashes"],
+)
+def test_long_runs_of_markup_cost_linear_time(hostile: str) -> None:
+    # Each of these took 1.5 to 8 s when URLs and templates were found by regexes that
+    # rescan a run without spaces from every start; reading the text costs ~0.1 s.
+    start = time.perf_counter()
+    identify_language(hostile, ["es", "en"])
+    assert time.perf_counter() - start < 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=string.ascii_letters + " -_", min_size=1), min_size=1, max_size=4))
+def test_words_in_attributes_never_decide_the_language(words: list[str]) -> None:
+    attributes = " ".join(f'{name}="{value}"' for name, value in zip("abcd", words, strict=False))
+    markup = f"<img {attributes} src='https://example.com/{words[0]}.png'>"
+    text = SPANISH.replace("experiencia", f"{markup} experiencia")
+    assert "experiencia" in visible_text(text)
+    assert identify_language(text, ["es", "en"]) == identify_language(SPANISH, ["es", "en"])

@@ -43,22 +43,25 @@ READ_LETTERS = 1_500
 # links), up to MAX_READ_CHARS.
 READ_CHARS = 2_000
 MAX_READ_CHARS = 16_000
-# Plain-text URLs and e-mail addresses that are not links (links' URLs never reach
-# the text): their letters say nothing about the language.
-_URL_RE = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
-# Nor do paths (anything with a '/' in it, as left by "{{ site.baseurl }}/assets/...")
-# and file names: their words are whatever the file was called.
-_PATH_RE = re.compile(
-    r"\S*/\S*|\b[\w.-]+\.(?:png|jpe?g|gif|webp|svg|pdf|docx?|pptx?|xlsx?|od[tps]|mp[34]|html?|md)\b",
+# Words that are plain-text URLs, e-mail addresses, paths (anything with a '/', as
+# "{{ site.baseurl }}/assets/..." leaves) or file names: their letters say nothing about
+# the language. Judged word by word (_is_address), so that a long run without spaces
+# costs linear time, not the quadratic time of a regex that scans it from every start.
+_ADDRESS_MARKS = frozenset("/@.:")
+_FILE_NAME_RE = re.compile(
+    r"\w\.(?:png|jpe?g|gif|webp|svg|pdf|docx?|pptx?|xlsx?|od[tps]|mp[34]|html?|md)\b",
     re.IGNORECASE,
 )
 # Template constructs (Liquid {{ }} {% %}, Hugo shortcodes {{< >}} {{% %}}): the site
 # engine's words, not the author's. Jekyll's highlight, raw and comment blocks hold
 # code or notes whose letters are not the post's language either.
-_TEMPLATE_BLOCK_RE = re.compile(
-    r"\{%-?\s*(highlight|raw|comment)\b.*?\{%-?\s*end\1\s*-?%\}", re.DOTALL | re.IGNORECASE
-)
-_TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_TEMPLATE_CLOSERS = {"{{": "}}", "{%": "%}"}
+_TEMPLATE_OPENER_RE = re.compile(r"\{[{%]")
+_BLOCK_TAG_RE = re.compile(r"\{%-?\s*(highlight|raw|comment)\b", re.IGNORECASE)
+_END_TAG_RE = {
+    name: re.compile(r"\{%-?\s*end" + name + r"\s*-?%\}", re.IGNORECASE)
+    for name in ("highlight", "raw", "comment")
+}
 # Raw HTML elements whose content readers do not read as the post's prose.
 _UNREAD_ELEMENTS = {"script", "style", "code", "pre", "kbd", "samp", "var", "textarea", "template"}
 # Runs of characters that are not letters (nearly: numerals such as "²" are \w, see
@@ -239,11 +242,38 @@ def _inline_text(children: Sequence[Token]) -> str:
     return "".join(out)
 
 
+def _without_templates(text: str) -> str:
+    """``text`` without its template constructs (and Jekyll highlight/raw/comment blocks).
+
+    One pass, linear in the text: a construct never closed ends the search, since no
+    later one could close either.
+    """
+    out: list[str] = []
+    position = 0
+    unended: set[str] = set()  # blocks with no end tag after some point: none further on
+    while (opener := _TEMPLATE_OPENER_RE.search(text, position)) is not None:
+        closer = _TEMPLATE_CLOSERS[opener.group()]
+        end = text.find(closer, opener.end())
+        if end < 0:
+            break
+        end += len(closer)
+        block = _BLOCK_TAG_RE.match(text, opener.start())
+        name = block.group(1).lower() if block is not None else None
+        if name is not None and name not in unended:
+            found = _END_TAG_RE[name].search(text, end)
+            if found is None:
+                unended.add(name)
+            else:
+                end = found.end()
+        out += (text[position : opener.start()], " ")
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
 def _readable(block: str) -> str:
-    """What a reader reads of a block: no template constructs, HTML tags or attributes
-    (the text between tags stays; code, scripts and comments go), bare URLs or paths."""
-    if "{" in block:
-        block = _TEMPLATE_RE.sub(" ", block)
+    """What a reader reads of a block: no HTML tags or attributes (the text between tags
+    stays; code, scripts and comments go), bare URLs or paths."""
     if "<" in block:
         # A space before each tag, so that words on either side of <br> stay apart.
         block = nh3.clean(
@@ -253,14 +283,24 @@ def _readable(block: str) -> str:
             clean_content_tags=_UNREAD_ELEMENTS,
         )
         block = html.unescape(block)
-    block = _URL_RE.sub(" ", block)
-    return _PATH_RE.sub(" ", block) if "/" in block or "." in block else block
+    if _ADDRESS_MARKS.isdisjoint(block):
+        return block
+    return " ".join(word for word in block.split() if not _is_address(word))
+
+
+def _is_address(word: str) -> bool:
+    if "/" in word or word[:4].lower() == "www.":  # paths, and URLs with a scheme too
+        return True
+    user, at, domain = word.rpartition("@")
+    if at and user and "." in domain.strip(".,;:!?)"):
+        return True
+    return _FILE_NAME_RE.search(word) is not None
 
 
 def _visible_blocks(markdown_text: str) -> list[str]:
     """The words a reader sees, block by block: no syntax, markup, code or URLs."""
-    if "{%" in markdown_text:
-        markdown_text = _TEMPLATE_BLOCK_RE.sub("\n", markdown_text)
+    if "{" in markdown_text:
+        markdown_text = _without_templates(markdown_text)
     blocks = (
         _inline_text(token.children or ()) if token.type == "inline" else token.content
         for token in markdown().parse(markdown_text)
