@@ -136,6 +136,47 @@ def test_a_file_name_that_is_only_a_date_keeps_it_as_its_slug() -> None:
     assert (post.slug, post.date) == ("2019-10-01", None)
 
 
+@pytest.mark.parametrize(
+    ("key", "slug", "day"),
+    [
+        ("posts/salida-al-museo/index.md", "salida-al-museo", None),
+        ("posts/2020/2020-02-03-salida/index.md", "salida", datetime(2020, 2, 3, tzinfo=UTC)),
+        ("posts/salida-al-museo/index.en.md", "salida-al-museo", None),
+        ("posts/salida-al-museo/_index.md", "salida-al-museo", None),
+        ("posts/index.md", "index", None),  # not a bundle: a post named index
+    ],
+)
+def test_a_hugo_page_bundle_is_named_by_its_folder(
+    key: str, slug: str, day: datetime | None
+) -> None:
+    post = parse_post(key, b"---\ntitle: T\n---\nText.\n")
+    assert (post.slug, post.date) == (slug, day)
+
+
+@pytest.mark.parametrize(
+    ("fields", "draft", "day"),
+    [
+        ("published: false", True, datetime(2018, 1, 1, tzinfo=UTC)),  # Jekyll's flag
+        ('published: "false"', True, datetime(2018, 1, 1, tzinfo=UTC)),
+        ("published: true", False, datetime(2018, 1, 1, tzinfo=UTC)),
+        ("published: 2020-01-02", False, datetime(2020, 1, 2, tzinfo=UTC)),  # Hugo's date
+        ("publishDate: 2021-03-04T10:00:00Z", False, datetime(2021, 3, 4, 10, tzinfo=UTC)),
+        ("pubdate: 2021-03-05", False, datetime(2021, 3, 5, tzinfo=UTC)),
+        ("date: 2019-01-01\npublishDate: 2020-01-02", False, datetime(2019, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_jekyll_published_and_hugo_date_aliases(fields: str, draft: bool, day: datetime) -> None:
+    post = parse_post("posts/2018-01-01-a.md", f"---\ntitle: T\n{fields}\n---\n".encode())
+    assert (post.draft, post.date, post.notes) == (draft, day, ())
+
+
+def test_a_date_alias_that_is_no_date_is_noted_not_refused() -> None:
+    post = parse_post("posts/2018-01-01-a.md", b"---\ntitle: T\npubdate: soon\n---\n")
+    assert post.date == datetime(2018, 1, 1, tzinfo=UTC)
+    [note] = post.notes
+    assert "'pubdate' (line 3) is 'soon'" in note
+
+
 def test_a_hugo_post_with_an_underscore_slug_is_published_with_hyphens_and_a_note() -> None:
     post = parse_post("posts/lets-encrypt.md", HUGO_YAML.encode())
     assert post.title == "Laboratorio: Let\u2019s Encrypt"

@@ -23,6 +23,7 @@ CONFIG_PREFIX = "config/"
 _MD_SUFFIX = ".md"
 # Jekyll names posts YYYY-MM-DD-title.md (and Hugo can read dates the same way): the
 # date is the post's, the rest its name on the web.
+_BUNDLE_NAMES = ("index", "_index")
 _DATED_NAME_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)")
 
 
@@ -127,6 +128,19 @@ def _classify_post(key: str, filename: str, languages: Sequence[str]) -> SourceK
     if not stem:
         return SourceKey("other", key=key)
     return SourceKey("post", name=stem, key=key, base=folder + stem)
+
+
+def address_name(key: str, name: str) -> str:
+    """The name a post's address is made from: ``name`` (the file stem), except for a
+    Hugo page bundle (``posts/trip/index.md``, ``_index.md``), named by its folder.
+
+    Bundles keep their pictures beside ``index.md``; without this, every bundle would
+    claim the slug ``index``.
+    """
+    if name.lower() not in _BUNDLE_NAMES:
+        return name
+    folders = key[len(POSTS_PREFIX) :].split("/")[:-1] if key.startswith(POSTS_PREFIX) else []
+    return folders[-1] if folders else name
 
 
 def dated_name(name: str) -> tuple[date | None, str]:

@@ -30,7 +30,7 @@ from polypub.content.errors import (
     NotUtf8Error,
     PostTooLargeError,
 )
-from polypub.content.keys import classify_key, dated_name, extension_problem
+from polypub.content.keys import address_name, classify_key, dated_name, extension_problem
 from polypub.content.markdown import check_complexity
 from polypub.content.text import clean_field, join_surrogates
 from polypub.languages import DEFAULT_SITE_LANGUAGES
@@ -81,6 +81,9 @@ _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0
 # order they are tried (the documented field first). See README, "Front matter".
 DESCRIPTION_FIELDS = ("description", "summary", "excerpt", "teaser")
 PICTURE_FIELDS = ("image", "cover")
+# Hugo's other names for the date, tried when there is no `date` (`published` is also
+# Jekyll's flag: `published: false` hides the post, as `draft: true` does).
+DATE_FIELDS = ("publishDate", "pubdate", "published")
 # In `image:`/`cover:` written as a group of fields: where the path is (Hugo themes,
 # jekyll-seo-tag).
 _PICTURE_KEYS = ("image", "src", "url", "path")
@@ -169,23 +172,25 @@ def parse_post(
 
     body = _body(front.body)
     check_complexity(body)
-    named_day, plain_name = dated_name(name)
+    named_day, plain_name = dated_name(address_name(key, name))
     authors = _authors(fields, notes)
     return Post(
         source_key=key,
         name=name,
         # A name that is only a date and symbols keeps its date as its address.
-        slug=_slug(fields, plain_name if slugify(plain_name) else name, notes),
+        slug=_slug(fields, plain_name if slugify(plain_name) else address_name(key, name), notes),
         title=title,
         body=body,
         content_hash=hashlib.sha256(data).hexdigest(),
         author=authors[0] if authors else None,
         description=_description(fields),
-        date=_date(fields) or _midnight(named_day),
+        date=_date(fields) or _other_date(fields, notes) or _midnight(named_day),
         project=_project(fields),
         images=_pictures(fields, notes),
         lang=lang,
-        draft=_flag(fields, "draft", default=False),
+        # Jekyll hides a post with 'published: false', as 'draft: true' does here (in
+        # Hugo, 'published' is a date: _other_date).
+        draft=_flag(fields, "draft", default=False) or _unpublished(fields),
         translate=_flag(fields, "translate", default=True),
         translation_lang=translation_lang,
         co_authors=authors[1:],
@@ -894,12 +899,12 @@ def _flag(fields: _Fields, name: str, *, default: bool) -> bool:
     )
 
 
-def _date(fields: _Fields) -> datetime | None:
-    value = fields.values.get("date")
-    if value is None:
+def _date(fields: _Fields, name: str = "date") -> datetime | None:
+    value = fields.values.get(name)
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, datetime):
-        return _in_utc(value, fields)
+        return _in_utc(value, fields, name)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
@@ -911,18 +916,39 @@ def _date(fields: _Fields) -> datetime | None:
         except ValueError:
             pass
         else:
-            return _in_utc(parsed, fields)
-    shown = fields.text("date") if fields.is_scalar("date") else value
+            return _in_utc(parsed, fields, name)
+    shown = fields.text(name) if fields.is_scalar(name) else value
     raise InvalidFieldError(
-        "date",
+        name,
         f"is '{shown}', which is not a date the site understands. Write it as "
         "year-month-day, like 'date: 2024-05-22', or with a time: "
         "'date: 2024-05-22T21:12:00Z'.",
-        line=fields.line("date"),
+        line=fields.line(name),
     )
 
 
-def _in_utc(value: datetime, fields: _Fields) -> datetime:
+def _unpublished(fields: _Fields) -> bool:
+    value = fields.values.get("published")
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def _other_date(fields: _Fields, notes: list[str]) -> datetime | None:
+    """The first of Hugo's other date fields that holds a date; one that does not is noted."""
+    for name in DATE_FIELDS:
+        value = fields.values.get(name)
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            continue  # Jekyll's flag, quoted (_unpublished)
+        try:
+            found = _date(fields, name)
+        except InvalidFieldError as problem:
+            notes.append(f"{problem.message} It is not used as the post's date.")
+            continue
+        if found is not None:
+            return found
+    return None
+
+
+def _in_utc(value: datetime, fields: _Fields, name: str = "date") -> datetime:
     # A date without a zone is taken as UTC: the CMS writes UTC ("...Z") anyway.
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -932,11 +958,11 @@ def _in_utc(value: datetime, fields: _Fields) -> datetime:
         # 9999-12-31T23:00-12:00 is in the year 10000 in UTC, 0001-01-01T00:00+14:00
         # in the year 0: neither exists for Python, nor for any reader.
         raise InvalidFieldError(
-            "date",
-            f"is '{fields.text('date')}', which falls outside the years 1 to 9999 once its "
+            name,
+            f"is '{fields.text(name)}', which falls outside the years 1 to 9999 once its "
             "time zone is taken into account. Write the post's real date, like "
             "'date: 2024-05-22'.",
-            line=fields.line("date"),
+            line=fields.line(name),
         ) from None
 
 
