@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from polypub.content.errors import ContentError
-from polypub.content.keys import classify_key, translation_key
+from polypub.content.keys import classify_key, dated_name, translation_key
 from polypub.model import PostEntry, TranslationJob
 from polypub.steps.context import Outcome, Services
 from polypub.steps.entries import (
@@ -26,9 +26,16 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
         post = parse_source(key, data, services)
         previous = services.catalog.get_post(post.slug)
         if previous is not None and previous.source_key != key:
+            dated = dated_name(post.name)[0] is not None
             raise SlugTakenError(
                 f"the slug '{post.slug}' is already used by {previous.source_key}; "
                 "give this post another file name or a different 'slug' in its front matter"
+                + (
+                    " (the date at the start of a file name is the post's date, not part of "
+                    "its address)"
+                    if dated
+                    else ""
+                )
             )
     except ContentError as error:
         claimed = post.slug if isinstance(error, SlugTakenError) else None

@@ -94,3 +94,12 @@ def test_notes_of_a_published_post_are_in_its_report_and_status(site: Site) -> N
     site.upload("posts/de.md", post("Rom", slug="reise-rom"))
     site.run("posts/de.md")
     assert site.report("posts/de.md") is None
+
+
+def test_two_jekyll_posts_with_the_same_name_on_different_days_are_told_why(site: Site) -> None:
+    site.upload("posts/2024-01-08-weekly-news.md", post("News 1"))
+    site.run("posts/2024-01-08-weekly-news.md")
+    site.upload("posts/2024-01-15-weekly-news.md", post("News 2"))
+    outcome = site.run("posts/2024-01-15-weekly-news.md")
+    assert (outcome.error_code, outcome.slug) == ("slug-taken", "weekly-news")
+    assert "the date at the start of a file name" in (site.report(outcome.key) or "")
