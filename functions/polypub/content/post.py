@@ -619,11 +619,10 @@ def _load_toml(front: _Front) -> _Fields:
             "move long text into the body of the post.",
             line=front.first_line,
         )
-    joined = join_surrogates(source)
-    if joined is None:
-        raise InvalidCharacterError(line=front.first_line)
     try:
-        data = tomllib.loads(joined)
+        # Decoded from UTF-8, the text has no lone surrogates, and TOML's \u escapes
+        # cannot make one (tomllib refuses them): only YAML needs join_surrogates.
+        data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(exc, source, front.first_line) from None
     except RecursionError:
