@@ -103,3 +103,18 @@ def test_two_jekyll_posts_with_the_same_name_on_different_days_are_told_why(site
     outcome = site.run("posts/2024-01-15-weekly-news.md")
     assert (outcome.error_code, outcome.slug) == ("slug-taken", "weekly-news")
     assert "the date at the start of a file name" in (site.report(outcome.key) or "")
+
+
+def test_co_authors_are_shown_escaped_and_have_no_page(site: Site) -> None:
+    authors = '[Ana, "<script>alert(1)</script>", "Luis &amp; Marta"]'
+    site.upload("posts/a.md", post("A", authors=authors))
+    site.run("posts/a.md")
+    page = site.page("en", "a") or ""
+    assert "Ana</a>, &lt;script&gt;alert(1)&lt;/script&gt;, Luis &amp; Marta" in page
+    assert "<script>alert" not in page
+    entry = site.services.catalog.get_post("a")
+    assert entry is not None
+    assert (entry.author, entry.co_authors) == (
+        "Ana",
+        ("<script>alert(1)</script>", "Luis & Marta"),
+    )
