@@ -11,14 +11,14 @@ PYTEST_ARGS ?=
 PORT     ?= 8000
 AWS_PORT ?= 5000
 
-.PHONY: help setup system-deps js-deps demo test lint typecheck unit integration e2e build bench upload-timing fuzz iam-report clean
+.PHONY: help setup system-deps js-deps demo test lint typecheck unit integration e2e build bench corpus upload-timing fuzz iam-report clean
 
 help:
 	@echo "make demo   - set up and run the real pipeline on content/ with embedded AWS"
 	@echo "              (PORT=8000 AWS_PORT=5000 by default: make demo PORT=8080 AWS_PORT=5050)"
 	@echo "make test   - set up and run lint, type checks and the whole test suite"
 	@echo "make build  - polypub build content/ --out _site (static preview, no AWS)"
-	@echo "make lint | typecheck | unit | integration | e2e | fuzz | upload-timing | iam-report | clean"
+	@echo "make lint | typecheck | unit | integration | e2e | fuzz | corpus | upload-timing | iam-report | clean"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,13 @@ BENCH_ARGS ?=
 bench: setup
 	@scripts/install-system-deps --bench
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Issue 13's figures on the real posts of tests/corpus/ (tests/corpus/README.md): imports
+# each blog with `polypub import`, builds it with Apertium, prints the table and writes
+# bench-results/corpus.json. CORPUS_ARGS="--sources swcarpentry-website" for one source.
+CORPUS_ARGS ?=
+corpus: setup
+	$(BIN)/python bench/corpus.py $(CORPUS_ARGS)
 
 clean:
 	rm -rf $(VENV) _site .polypub .pytest_cache .mypy_cache .ruff_cache functions/*.egg-info \

@@ -1,4 +1,4 @@
-"""polypub: build | dev | status | replay. Parsing and printing only; the work lives elsewhere."""
+"""polypub: build | dev | status | replay | import. Parsing and printing only; work is elsewhere."""
 
 from __future__ import annotations
 
@@ -168,6 +168,27 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from polypub.importers.model import ImportSourceError
+    from polypub.importers.run import REPORT_MD, convert, report_dict, summary_lines, write_tree
+
+    settings = _settings(args)
+    out = Path(args.out)
+    try:
+        result = convert(Path(args.source), settings.languages)
+        write_tree(result, out)
+    except ImportSourceError as exc:
+        print(f"polypub import: [{exc.code}] {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        print(json.dumps(report_dict(result), indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(summary_lines(result)))
+        print(f"Report: {out / REPORT_MD}. Next: upload {out}/posts and {out}/assets.")
+    unreadable = [s for s in result.skipped if s.code == "front-matter-unreadable"]
+    return EXIT_FAILURES if unreadable else EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="polypub", description="Polyglot Press: Markdown posts in, a bilingual site out."
@@ -239,6 +260,21 @@ def parser() -> argparse.ArgumentParser:
     replay.add_argument("--max", type=int, help="move at most this many messages per queue")
     replay.add_argument("--json", action="store_true")
     replay.set_defaults(func=cmd_replay)
+
+    imp = sub.add_parser(
+        "import",
+        help="convert a Jekyll or Hugo site or a WordPress export into posts/ and assets/",
+        description=(
+            "SOURCE is a Jekyll site (or its _posts/ folder), a Hugo site (or its content/ "
+            "folder) or a WordPress export (.xml). Writes posts/, assets/ and IMPORT-REPORT.md "
+            "into --out, ready to upload. No network: remote pictures keep their addresses."
+        ),
+    )
+    imp.add_argument("source")
+    imp.add_argument("--out", required=True, help="a new or empty folder to write")
+    imp.add_argument("--json", action="store_true", help="print the report as JSON")
+    imp.add_argument("--languages", help="site languages, first is the default (es,en)")
+    imp.set_defaults(func=cmd_import)
     return root
 
 

@@ -1,0 +1,1 @@
+"""Convert an existing blog (Jekyll, Hugo, WordPress export) into posts/ and assets/."""
