@@ -23,6 +23,7 @@ from polypub.content.language import (
     language_name,
     visible_text,
 )
+from polypub.content.post import parse_post
 
 EXAMPLE = Path("/work/shared/examples/erasmus-etwinning-experience.md")
 
@@ -267,3 +268,23 @@ def test_words_in_attributes_never_decide_the_language(words: list[str]) -> None
     text = SPANISH.replace("experiencia", f"{markup} experiencia")
     assert "experiencia" in visible_text(text)
     assert identify_language(text, ["es", "en"]) == identify_language(SPANISH, ["es", "en"])
+
+
+# Real posts of a Spanish/Catalan Hugo blog (tests/corpus/fisiquimicamente/SOURCE.md
+# gives their source and licence): the Catalan ones have Hugo shortcodes and HTML.
+FISIQUIMICAMENTE = Path(__file__).resolve().parents[1] / "corpus" / "fisiquimicamente" / "content"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(FISIQUIMICAMENTE.glob("*/post/*/index.md")),
+    ids=lambda path: f"{path.parts[-4]}-{path.parent.name}",
+)
+def test_the_corpus_catalan_posts_are_no_site_language_and_the_spanish_ones_are_spanish(
+    path: Path,
+) -> None:
+    post = parse_post(f"posts/{path.parent.name}/index.md", path.read_bytes())
+    guess = identify_language(f"{post.title}\n\n{post.body}", ["es", "en"])
+    written_in = path.parts[-4]  # content/<lang>/post/<name>/index.md
+    # "Contrast de color" was read as English from its {{% callout soon %}} shortcode.
+    assert guess.lang == (None if written_in == "ca" else "es")
