@@ -288,3 +288,9 @@ def test_the_corpus_catalan_posts_are_no_site_language_and_the_spanish_ones_are_
     written_in = path.parts[-4]  # content/<lang>/post/<name>/index.md
     # "Contrast de color" was read as English from its {{% callout soon %}} shortcode.
     assert guess.lang == (None if written_in == "ca" else "es")
+
+
+def test_an_unclosed_construct_does_not_keep_the_others() -> None:
+    text = SPANISH + "\nUn {{ sin cerrar y {% include the-english-words.html %} aquí.\n"
+    assert "include" not in visible_text(text)
+    assert "sin cerrar" in visible_text(text)

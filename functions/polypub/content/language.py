@@ -245,18 +245,24 @@ def _inline_text(children: Sequence[Token]) -> str:
 def _without_templates(text: str) -> str:
     """``text`` without its template constructs (and Jekyll highlight/raw/comment blocks).
 
-    One pass, linear in the text: a construct never closed ends the search, since no
-    later one could close either.
+    One pass, linear in the text: once a "{{" (or "{%") finds no closing "}}" (or "%}"),
+    no later one can, so it is not looked for again; the same for a block's end tag.
     """
     out: list[str] = []
     position = 0
-    unended: set[str] = set()  # blocks with no end tag after some point: none further on
+    unclosed: set[str] = set()
+    unended: set[str] = set()
     while (opener := _TEMPLATE_OPENER_RE.search(text, position)) is not None:
-        closer = _TEMPLATE_CLOSERS[opener.group()]
-        end = text.find(closer, opener.end())
+        kind = opener.group()
+        end = -1 if kind in unclosed else text.find(_TEMPLATE_CLOSERS[kind], opener.end())
         if end < 0:
-            break
-        end += len(closer)
+            unclosed.add(kind)
+            if len(unclosed) == len(_TEMPLATE_CLOSERS):
+                break
+            out.append(text[position : opener.end()])  # kept as written: not a construct
+            position = opener.end()
+            continue
+        end += len(_TEMPLATE_CLOSERS[kind])
         block = _BLOCK_TAG_RE.match(text, opener.start())
         name = block.group(1).lower() if block is not None else None
         if name is not None and name not in unended:
