@@ -44,6 +44,9 @@ class PostEntry:
     # (width, height) of the images read when the post was published, by front matter
     # path: every language's page shows them without reading the images again.
     image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    # The authors after `author` (an `authors:` list): shown on the post's pages; only
+    # `author` has an author page.
+    co_authors: tuple[str, ...] = ()
 
     def is_stale(self, lang: str) -> bool:
         """True when a human translation was made from an older version of the source."""
@@ -67,6 +70,7 @@ class PostEntry:
             "project": self.project,
             "images": list(self.images),
             "image_sizes": {src: list(size) for src, size in self.image_sizes.items()},
+            "co_authors": list(self.co_authors),
             "versions": {
                 lang: {
                     "title": v.title,
@@ -97,6 +101,7 @@ class PostEntry:
                 str(src): (int(size[0]), int(size[1]))
                 for src, size in (data.get("image_sizes") or {}).items()
             },
+            co_authors=tuple(str(name) for name in data.get("co_authors") or ()),
             versions={
                 lang: VersionInfo(
                     title=str(v["title"]),

@@ -42,7 +42,7 @@ colors:
 ONLY_SPANISH = """\
 ---
 title: Reunión de familias
-author: Lucía Pérez
+authors: [Lucía Pérez, Marc Vidal]
 description: La reunión de familias del proyecto será el jueves.
 date: 2024-12-02
 project: proyecto-erasmus
@@ -195,6 +195,7 @@ def test_the_site_has_every_kind_of_page(files: set[str]) -> None:
     assert expected <= files
     assert "en/posts/reunion-familias/index.html" not in files
     assert "en/authors/lucia-perez/index.html" not in files
+    assert "es/authors/marc-vidal/index.html" not in files  # co-authors have no page
     assert "en/archive/2024/12/index.html" not in files  # December's only post is Spanish
     assert "en/projects/proyecto-erasmus/2024/12/index.html" not in files
     assert not [key for key in files if "/page/" in key]

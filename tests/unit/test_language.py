@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import string
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
+from polypub.content import language
 from polypub.content.language import (
     MAX_READ_CHARS,
     LanguageGuess,
     _profiles,
     _word_grams,
     detect_language,
+    foreign_share,
     identify_language,
+    language_name,
     visible_text,
 )
+from polypub.content.post import parse_post
 
 EXAMPLE = Path("/work/shared/examples/erasmus-etwinning-experience.md")
 
@@ -125,3 +134,163 @@ def test_a_long_post_is_judged_by_its_start() -> None:
     # ... but a start of code does not hide the prose after it (within MAX_READ_CHARS).
     code = "```python\n" + "print('hello world')\n" * (MAX_READ_CHARS // 40) + "```\n\n"
     assert detect_language(code + ENGLISH, ["es", "en"]) == "en"
+
+
+# --- what readers read (issue 13, item 5) ----------------------------------------------
+
+# A Catalan post as a WordPress export leaves it (written for this test): the picture's
+# attributes, the link's address and the classes are English words no reader sees.
+CATALAN_FROM_WORDPRESS = """\
+<img class="size-medium wp-image-2301 aligncenter" src="https://example.org/wp-content/\
+uploads/2019/10/students-working-together-in-the-new-classroom.jpg" \
+alt="students working together in the new classroom with their teacher" width="600" />
+
+Avui hem començat el projecte de ràdio amb els alumnes de quart.
+
+<!--more-->
+
+<a href="https://example.org/category/news/school-radio-project-first-week/" \
+title="read the whole story about the school radio project">Més fotos</a>
+{{ site.baseurl }}/assets/images/the-students-and-the-teachers-of-the-radio.jpg
+{% include youtube.html id="the-first-radio-programme-recorded-by-the-students" %}
+"""
+
+JAPANESE_WITH_MARKUP = """\
+今日は学校でプログラミングの授業がありました。生徒たちはとても楽しそうでした。
+先生は新しいロボットを見せてくれました。来週はみんなでゲームを作ります。
+
+<img src="https://example.com/images/students-learning-programming-together.png" \
+alt="students learning programming together in the classroom">
+
+```python
+for student in students:
+    print("hello world from the programming class", student)
+```
+"""
+
+
+def html_markdown() -> MarkdownIt:
+    """The configured parser once raw HTML is on: tags come as html_inline/html_block."""
+    return MarkdownIt("commonmark", {"html": True})
+
+
+@pytest.mark.parametrize("raw_html", [False, True], ids=["html-as-text", "html-tokens"])
+def test_markup_templates_and_urls_are_not_read(
+    raw_html: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if raw_html:
+        monkeypatch.setattr(language, "markdown", html_markdown)
+    plain = visible_text(CATALAN_FROM_WORDPRESS)
+    for hidden in ("students", "wp-image", "href", "more", "site", "baseurl", "youtube", "https"):
+        assert hidden not in plain
+    assert "Avui hem començat el projecte de ràdio" in plain
+    assert "Més fotos" in plain
+    guess = identify_language(CATALAN_FROM_WORDPRESS, ["es", "en"])
+    assert guess == LanguageGuess(None, "other-language", "ca")
+    assert identify_language(CATALAN_FROM_WORDPRESS, ["es", "en", "ca"]).lang == "ca"
+
+
+def test_an_html_block_is_read_for_its_text_not_its_tags(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(language, "markdown", html_markdown)
+    block = (
+        '<div class="wp-block-group"><p>Hoy plantamos tomates<br>en el huerto.</p>'
+        "<script>document.write('the script text is not read')</script>"
+        "<code>print('nor is code')</code></div>\n"
+    )
+    assert visible_text(block).split() == ["Hoy", "plantamos", "tomates", "en", "el", "huerto."]
+
+
+def test_jekyll_highlight_blocks_are_code() -> None:
+    text = (
+        SPANISH
+        + "\n{% highlight python %}\nfor student in students:\n    print(student)\n"
+        + "{% endhighlight %}\n"
+    )
+    assert "student" not in visible_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (JAPANESE_WITH_MARKUP, "ja"),
+        ("Сегодня мы посадили деревья в школьном саду вместе с учениками. " * 2, "ru"),  # noqa: RUF001
+        ("Σήμερα φυτέψαμε δέντρα στον κήπο του σχολείου μαζί με τους μαθητές. " * 2, "el"),
+        ("اليوم زرعنا الأشجار في حديقة المدرسة مع الطلاب والمعلمين. " * 2, "ar"),
+    ],
+    ids=["japanese", "russian", "greek", "arabic"],
+)
+def test_a_script_no_site_language_uses_is_language_unknown(text: str, lang: str) -> None:
+    # English words (code, names, the Latin letters of a brand) do not make it English.
+    text += "\n\nErasmus+ eTwinning Scratch Arduino micro:bit Google Classroom\n"
+    assert identify_language(text, ["es", "en"]) == LanguageGuess(None, "other-script", lang)
+    assert detect_language(text, ["es", "en", lang]) == lang  # on a site that has it
+
+
+def test_a_word_in_another_script_does_not_change_the_language() -> None:
+    text = SPANISH + "\nAprendimos a decir «gracias» en japonés: ありがとう (arigatō).\n"
+    assert detect_language(text, ["es", "en"]) == "es"
+
+
+def test_scripts_are_told_by_share_of_letters() -> None:
+    assert foreign_share("Hola món", ["es", "en"]) == 0.0
+    assert foreign_share("Привет мир", ["es", "en"]) == 1.0
+    assert foreign_share("Привет мир", ["es", "ru"]) == 0.0
+    assert foreign_share("abc日本", ["es"]) == pytest.approx(0.4)
+    assert language_name("ca") == "Catalan (ca)"
+    assert language_name("xx") == "xx"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "a@" * 8000,
+        "{{" * 8000,
+        "{% " * 5000,
+        "{{< " * 4000,
+        "{% highlight x %}" * 1000,
+        "a/" * 8000,
+    ],
+    ids=["at-signs", "braces", "tags", "shortcodes", "unended-blocks", "slashes"],
+)
+def test_long_runs_of_markup_cost_linear_time(hostile: str) -> None:
+    # Each of these took 1.5 to 8 s when URLs and templates were found by regexes that
+    # rescan a run without spaces from every start; reading the text costs ~0.1 s.
+    start = time.perf_counter()
+    identify_language(hostile, ["es", "en"])
+    assert time.perf_counter() - start < 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=string.ascii_letters + " -_", min_size=1), min_size=1, max_size=4))
+def test_words_in_attributes_never_decide_the_language(words: list[str]) -> None:
+    attributes = " ".join(f'{name}="{value}"' for name, value in zip("abcd", words, strict=False))
+    markup = f"<img {attributes} src='https://example.com/{words[0]}.png'>"
+    text = SPANISH.replace("experiencia", f"{markup} experiencia")
+    assert "experiencia" in visible_text(text)
+    assert identify_language(text, ["es", "en"]) == identify_language(SPANISH, ["es", "en"])
+
+
+# Real posts of a Spanish/Catalan Hugo blog (tests/corpus/fisiquimicamente/SOURCE.md
+# gives their source and licence): the Catalan ones have Hugo shortcodes and HTML.
+FISIQUIMICAMENTE = Path(__file__).resolve().parents[1] / "corpus" / "fisiquimicamente" / "content"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(FISIQUIMICAMENTE.glob("*/post/*/index.md")),
+    ids=lambda path: f"{path.parts[-4]}-{path.parent.name}",
+)
+def test_the_corpus_catalan_posts_are_no_site_language_and_the_spanish_ones_are_spanish(
+    path: Path,
+) -> None:
+    post = parse_post(f"posts/{path.parent.name}/index.md", path.read_bytes())
+    guess = identify_language(f"{post.title}\n\n{post.body}", ["es", "en"])
+    written_in = path.parts[-4]  # content/<lang>/post/<name>/index.md
+    # "Contrast de color" was read as English from its {{% callout soon %}} shortcode.
+    assert guess.lang == (None if written_in == "ca" else "es")
+
+
+def test_an_unclosed_construct_does_not_keep_the_others() -> None:
+    text = SPANISH + "\nUn {{ sin cerrar y {% include the-english-words.html %} aquí.\n"
+    assert "include" not in visible_text(text)
+    assert "sin cerrar" in visible_text(text)

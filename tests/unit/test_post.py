@@ -58,6 +58,8 @@ def test_post_dataclass_is_the_agreed_shape() -> None:
         "draft",
         "translate",
         "translation_lang",
+        "co_authors",
+        "notes",
     ]
     post = parse_fixture("minimal.md")
     with pytest.raises(dataclasses.FrozenInstanceError):

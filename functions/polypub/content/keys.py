@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 from polypub.content.errors import ContentError, InvalidKeyError, PostExtensionError
@@ -19,6 +21,10 @@ POSTS_PREFIX = "posts/"
 ASSETS_PREFIX = "assets/"
 CONFIG_PREFIX = "config/"
 _MD_SUFFIX = ".md"
+# Jekyll names posts YYYY-MM-DD-title.md (and Hugo can read dates the same way): the
+# date is the post's, the rest its name on the web.
+_BUNDLE_NAMES = ("index", "_index")
+_DATED_NAME_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)")
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,36 @@ def _classify_post(key: str, filename: str, languages: Sequence[str]) -> SourceK
     if not stem:
         return SourceKey("other", key=key)
     return SourceKey("post", name=stem, key=key, base=folder + stem)
+
+
+def address_name(key: str, name: str) -> str:
+    """The name a post's address is made from: ``name`` (the file stem), except for a
+    Hugo page bundle (``posts/trip/index.md``, ``_index.md``), named by its folder.
+
+    Bundles keep their pictures beside ``index.md``; without this, every bundle would
+    claim the slug ``index``.
+    """
+    if name.lower() not in _BUNDLE_NAMES:
+        return name
+    folders = key[len(POSTS_PREFIX) :].split("/")[:-1] if key.startswith(POSTS_PREFIX) else []
+    return folders[-1] if folders else name
+
+
+def dated_name(name: str) -> tuple[date | None, str]:
+    """A post name's Jekyll date prefix and what follows it: ``2019-10-01-trip`` ->
+    (2019-10-01, ``trip``). (None, ``name``) when it has none or it is no real day.
+
+    Only the slug and the date use this; the name itself stays whole, so that
+    ``2019-10-01-trip.en.md`` still pairs with ``2019-10-01-trip.md`` by its base.
+    """
+    match = _DATED_NAME_RE.fullmatch(name)
+    if match is None:
+        return None, name
+    year, month, day, rest = match.groups()
+    try:
+        return date(int(year), int(month), int(day)), rest
+    except ValueError:  # 2019-13-45-...: not a date, so part of the name
+        return None, name
 
 
 def translation_key(base: str, lang: str) -> str:

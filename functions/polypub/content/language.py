@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
 import struct
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +15,8 @@ from functools import lru_cache
 from operator import add
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+import nh3
 
 from polypub.content.markdown import markdown
 
@@ -39,13 +43,65 @@ READ_LETTERS = 1_500
 # links), up to MAX_READ_CHARS.
 READ_CHARS = 2_000
 MAX_READ_CHARS = 16_000
-# Plain-text URLs and e-mail addresses that are not links (links' URLs never reach
-# the text): their letters say nothing about the language.
-_URL_RE = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+# Words that are plain-text URLs, e-mail addresses, paths (anything with a '/', as
+# "{{ site.baseurl }}/assets/..." leaves) or file names: their letters say nothing about
+# the language. Judged word by word (_is_address), so that a long run without spaces
+# costs linear time, not the quadratic time of a regex that scans it from every start.
+_ADDRESS_MARKS = frozenset("/@.:")
+_FILE_NAME_RE = re.compile(
+    r"\w\.(?:png|jpe?g|gif|webp|svg|pdf|docx?|pptx?|xlsx?|od[tps]|mp[34]|html?|md)\b",
+    re.IGNORECASE,
+)
+# Template constructs (Liquid {{ }} {% %}, Hugo shortcodes {{< >}} {{% %}}): the site
+# engine's words, not the author's. Jekyll's highlight, raw and comment blocks hold
+# code or notes whose letters are not the post's language either.
+_TEMPLATE_CLOSERS = {"{{": "}}", "{%": "%}"}
+_TEMPLATE_OPENER_RE = re.compile(r"\{[{%]")
+_BLOCK_TAG_RE = re.compile(r"\{%-?\s*(highlight|raw|comment)\b", re.IGNORECASE)
+_END_TAG_RE = {
+    name: re.compile(r"\{%-?\s*end" + name + r"\s*-?%\}", re.IGNORECASE)
+    for name in ("highlight", "raw", "comment")
+}
+# Raw HTML elements whose content readers do not read as the post's prose.
+_UNREAD_ELEMENTS = {"script", "style", "code", "pre", "kbd", "samp", "var", "textarea", "template"}
 # Runs of characters that are not letters (nearly: numerals such as "²" are \w, see
 # _letters), and the letters langdetect reads as one of their kind (_letter_classes).
 _NON_LETTERS_RE = re.compile(r"[\W\d_]+")
 _CLASSED_RE = re.compile("[\u0219\u021b\u3040-\u30ff\uac00-\ud7af]")
+# The scripts (the first word of a letter's Unicode name) each language is written in,
+# for those not written in Latin letters. A text mostly in other scripts than the site
+# languages' is in none of them, whatever its Latin words (code, names) say.
+_SCRIPTS: dict[str, frozenset[str]] = {
+    code: frozenset(scripts.split())
+    for code, scripts in {
+        "ar": "ARABIC", "fa": "ARABIC", "ur": "ARABIC", "he": "HEBREW", "el": "GREEK",
+        "bg": "CYRILLIC", "mk": "CYRILLIC", "ru": "CYRILLIC", "uk": "CYRILLIC",
+        "sr": "CYRILLIC LATIN", "hi": "DEVANAGARI", "mr": "DEVANAGARI", "ne": "DEVANAGARI",
+        "bn": "BENGALI", "gu": "GUJARATI", "pa": "GURMUKHI", "kn": "KANNADA",
+        "ml": "MALAYALAM", "ta": "TAMIL", "te": "TELUGU", "th": "THAI",
+        "ja": "CJK HIRAGANA KATAKANA", "ko": "HANGUL CJK", "zh": "CJK", "zh-cn": "CJK",
+        "zh-tw": "CJK",
+    }.items()
+}  # fmt: skip
+_LATIN = frozenset({"LATIN"})
+# Below U+0250 every letter is Latin (Basic Latin to Latin Extended-B): no name lookup.
+_LAST_PLAIN_LATIN = "\u024f"
+# Names for the languages the profiles know, for messages to teachers (in English, as
+# the reports are).
+LANGUAGE_NAMES = {
+    "af": "Afrikaans", "ar": "Arabic", "bg": "Bulgarian", "bn": "Bengali", "ca": "Catalan",
+    "cs": "Czech", "cy": "Welsh", "da": "Danish", "de": "German", "el": "Greek",
+    "en": "English", "es": "Spanish", "et": "Estonian", "fa": "Persian", "fi": "Finnish",
+    "fr": "French", "gu": "Gujarati", "he": "Hebrew", "hi": "Hindi", "hr": "Croatian",
+    "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese",
+    "kn": "Kannada", "ko": "Korean", "lt": "Lithuanian", "lv": "Latvian",
+    "mk": "Macedonian", "ml": "Malayalam", "mr": "Marathi", "ne": "Nepali", "nl": "Dutch",
+    "no": "Norwegian", "pa": "Punjabi", "pl": "Polish", "pt": "Portuguese",
+    "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "sl": "Slovenian", "so": "Somali",
+    "sq": "Albanian", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil", "te": "Telugu",
+    "th": "Thai", "tl": "Tagalog", "tr": "Turkish", "uk": "Ukrainian", "ur": "Urdu",
+    "vi": "Vietnamese", "zh-cn": "Chinese", "zh-tw": "Chinese (traditional)",
+}  # fmt: skip
 # Per language, the evidence (in tenths of a nat) each of its frequent 1- to 3-character
 # n-grams gives for it: the naive-Bayes model of langdetect, whose profiles these are
 # derived from (see "about" in the file), without its random sampling.
@@ -174,7 +230,9 @@ def _inline_text(children: Sequence[Token]) -> str:
             in_autolink = True
         elif token.type == "link_close" and in_autolink:
             in_autolink = False
-        elif token.type == "text" and not in_autolink:
+        elif token.type in ("text", "html_inline") and not in_autolink:
+            # Raw HTML comes as html_inline tokens, or as text while the parser leaves
+            # it as text: either way its tags are taken out of the whole block (_readable).
             out.append(token.content)
         elif token.type == "image":
             out.append(_inline_text(token.children or ()))
@@ -184,14 +242,77 @@ def _inline_text(children: Sequence[Token]) -> str:
     return "".join(out)
 
 
+def _without_templates(text: str) -> str:
+    """``text`` without its template constructs (and Jekyll highlight/raw/comment blocks).
+
+    One pass, linear in the text: once a "{{" (or "{%") finds no closing "}}" (or "%}"),
+    no later one can, so it is not looked for again; the same for a block's end tag.
+    """
+    out: list[str] = []
+    position = 0
+    unclosed: set[str] = set()
+    unended: set[str] = set()
+    while (opener := _TEMPLATE_OPENER_RE.search(text, position)) is not None:
+        kind = opener.group()
+        end = -1 if kind in unclosed else text.find(_TEMPLATE_CLOSERS[kind], opener.end())
+        if end < 0:
+            unclosed.add(kind)
+            if len(unclosed) == len(_TEMPLATE_CLOSERS):
+                break
+            out.append(text[position : opener.end()])  # kept as written: not a construct
+            position = opener.end()
+            continue
+        end += len(_TEMPLATE_CLOSERS[kind])
+        block = _BLOCK_TAG_RE.match(text, opener.start())
+        name = block.group(1).lower() if block is not None else None
+        if name is not None and name not in unended:
+            found = _END_TAG_RE[name].search(text, end)
+            if found is None:
+                unended.add(name)
+            else:
+                end = found.end()
+        out += (text[position : opener.start()], " ")
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _readable(block: str) -> str:
+    """What a reader reads of a block: no HTML tags or attributes (the text between tags
+    stays; code, scripts and comments go), bare URLs or paths."""
+    if "<" in block:
+        # A space before each tag, so that words on either side of <br> stay apart.
+        block = nh3.clean(
+            block.replace("<", " <"),
+            tags=set(),
+            attributes={},
+            clean_content_tags=_UNREAD_ELEMENTS,
+        )
+        block = html.unescape(block)
+    if _ADDRESS_MARKS.isdisjoint(block):
+        return block
+    return " ".join(word for word in block.split() if not _is_address(word))
+
+
+def _is_address(word: str) -> bool:
+    if "/" in word or word[:4].lower() == "www.":  # paths, and URLs with a scheme too
+        return True
+    user, at, domain = word.rpartition("@")
+    if at and user and "." in domain.strip(".,;:!?)"):
+        return True
+    return _FILE_NAME_RE.search(word) is not None
+
+
 def _visible_blocks(markdown_text: str) -> list[str]:
-    """The words a reader sees, block by block: no syntax, code, link URLs or bare URLs."""
+    """The words a reader sees, block by block: no syntax, markup, code or URLs."""
+    if "{" in markdown_text:
+        markdown_text = _without_templates(markdown_text)
     blocks = (
-        _inline_text(token.children or ())
+        _inline_text(token.children or ()) if token.type == "inline" else token.content
         for token in markdown().parse(markdown_text)
-        if token.type == "inline"
+        if token.type in ("inline", "html_block")
     )
-    return [_URL_RE.sub(" ", block) for block in blocks]
+    return [_readable(block) for block in blocks]
 
 
 def _read_start(markdown_text: str) -> list[str]:
@@ -220,11 +341,34 @@ def _read_start(markdown_text: str) -> list[str]:
 
 
 def visible_text(markdown_text: str) -> str:
-    """The words a reader sees: no Markdown syntax, code, link URLs or bare URLs."""
+    """The words a reader sees: no Markdown syntax, HTML tags or attributes, template
+    constructs, code, link URLs or bare URLs."""
     return "\n".join(_visible_blocks(markdown_text))
 
 
-Unsure = Literal["too-short", "other-language", "mixed"]
+def _script(letter: str) -> str:
+    if letter <= _LAST_PLAIN_LATIN:
+        return "LATIN"
+    return unicodedata.name(letter, "").split(" ", 1)[0]
+
+
+def foreign_share(letters: str, candidates: Sequence[str]) -> float:
+    """The share of ``letters`` in scripts none of ``candidates`` is written in (0 to 1)."""
+    allowed = _LATIN.union(*(_SCRIPTS.get(lang, _LATIN) for lang in candidates))
+    words = letters.replace(" ", "")
+    if not words or max(words) <= _LAST_PLAIN_LATIN:
+        return 0.0  # Latin letters are always allowed: names and code are written in them
+    counts = Counter(map(_script, words))
+    return sum(n for script, n in counts.items() if script not in allowed) / len(words)
+
+
+def language_name(code: str) -> str:
+    """``ca`` -> ``Catalan (ca)``; the code alone for a language the profiles do not know."""
+    name = LANGUAGE_NAMES.get(code)
+    return f"{name} ({code})" if name else code
+
+
+Unsure = Literal["too-short", "other-language", "other-script", "mixed"]
 
 
 @dataclass(frozen=True)
@@ -243,16 +387,20 @@ class LanguageGuess:
 def identify_language(text: str, candidates: Sequence[str]) -> LanguageGuess:
     """Which candidate ``text`` (Markdown) is written in, or why that cannot be told.
 
-    Deterministic. Each piece of the text (CHUNK_LETTERS) gives every language a
-    probability; a language's share is their average, weighted by how much each piece
-    said. Unsure when the text is too short, is in none of the candidates, or is split
-    between them.
+    Deterministic. A text mostly written in scripts none of the candidates uses
+    (Japanese, Cyrillic, Greek, Arabic... on a Spanish and English site) is in none of
+    them ("other-script"), whatever Latin words it has. Else each piece of the text
+    (CHUNK_LETTERS) gives every language a probability; a language's share is their
+    average, weighted by how much each piece said. Unsure when the text is too short,
+    is in none of the candidates (most of it is not theirs, or another language is
+    likelier than any of them: Catalan on a Spanish site), or is split between them.
     """
     languages, _ = _profiles()
     known = [languages.index(lang) for lang in dict.fromkeys(candidates) if lang in languages]
     blocks = _read_start(text)
     if sum(len(block) - block.count(" ") for block in blocks) < MIN_LETTERS:
         return LanguageGuess(None, "too-short")
+    other_script = foreign_share(" ".join(blocks), candidates) > 0.5
     shares = [0.0] * len(languages)
     for chunk in _chunks(blocks):
         probabilities, told = _chunk_probabilities(chunk)
@@ -262,10 +410,14 @@ def identify_language(text: str, candidates: Sequence[str]) -> LanguageGuess:
         ]
     total = sum(shares)
     if not total:
-        return LanguageGuess(None, "too-short")  # no n-gram of any language: no words
-    overall = languages[max(range(len(languages)), key=shares.__getitem__)]
+        # No n-gram of any language: no words, or a script the profiles do not know.
+        return LanguageGuess(None, "other-script" if other_script else "too-short")
+    best_overall = max(range(len(languages)), key=shares.__getitem__)
+    overall = languages[best_overall]
+    if other_script:
+        return LanguageGuess(None, "other-script", overall)
     candidate_total = sum(shares[index] for index in known)
-    if not known or candidate_total < MIN_CANDIDATE_SHARE * total:
+    if not known or candidate_total < MIN_CANDIDATE_SHARE * total or best_overall not in known:
         return LanguageGuess(None, "other-language", overall)
     best = max(known, key=shares.__getitem__)
     if shares[best] < MIN_CONFIDENCE * candidate_total:

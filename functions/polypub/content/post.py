@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import html
 import re
+import tomllib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any, Literal
 from urllib.parse import unquote
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from polypub.content.errors import (
+    ContentError,
     DuplicateKeyError,
     FrontMatterShapeError,
     FrontMatterSyntaxError,
@@ -27,7 +30,7 @@ from polypub.content.errors import (
     NotUtf8Error,
     PostTooLargeError,
 )
-from polypub.content.keys import classify_key, extension_problem
+from polypub.content.keys import address_name, classify_key, dated_name, extension_problem
 from polypub.content.markdown import check_complexity
 from polypub.content.text import clean_field, join_surrogates
 from polypub.languages import DEFAULT_SITE_LANGUAGES
@@ -69,6 +72,26 @@ _TRANSLITERATE = str.maketrans(
     }
 )
 _MINIMAL_EXAMPLE = "---\ntitle: My trip to Rome\n---"
+# An HTML character reference that ends in ';' (&#8217; &#x2019; &hellip; &amp;). WordPress
+# exports write them into front matter, which is not HTML: decoded once, a title shows a
+# curly apostrophe and an ellipsis; a bare '&' (or '&copy' without ';') is the author's
+# own text and stays.
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# The fields other blog engines use for what Decap calls description and images, in the
+# order they are tried (the documented field first). See README, "Front matter".
+DESCRIPTION_FIELDS = ("description", "summary", "excerpt", "teaser")
+PICTURE_FIELDS = ("image", "cover")
+# Hugo's other names for the date, tried when there is no `date` (`published` is also
+# Jekyll's flag: `published: false` hides the post, as `draft: true` does).
+DATE_FIELDS = ("publishDate", "pubdate", "published")
+# In `image:`/`cover:` written as a group of fields: where the path is (Hugo themes,
+# jekyll-seo-tag).
+_PICTURE_KEYS = ("image", "src", "url", "path")
+# TOML front matter (Hugo): between lines of +++.
+_TOML_OPEN_RE = re.compile(r"\+\+\+[ \t]*\n")
+_TOML_CLOSE_RE = re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)
+_TOML_ERROR_LINE_RE = re.compile(r"\(at line (\d+), column \d+\)$")
+_TOML_KEY_RE = re.compile(r"""^[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([A-Za-z0-9_-]+))[ \t]*=""")
 
 
 @dataclass(frozen=True)
@@ -98,6 +121,12 @@ class Post:
     draft: bool = False
     translate: bool = True
     translation_lang: str | None = None
+    # Authors after the first (`authors:` lists): shown on the page; `author` alone
+    # has an author page.
+    co_authors: tuple[str, ...] = ()
+    # What the teacher should know although the post is published (a slug that was
+    # changed, a picture that is not shown): the report beside the upload lists them.
+    notes: tuple[str, ...] = ()
 
 
 def parse_post(
@@ -125,7 +154,8 @@ def parse_post(
             f"the front matter, then the text of the post:\n{_MINIMAL_EXAMPLE}",
             line=1,
         )
-    fields = _load(front, text)
+    fields = _load_toml(front) if front.format == "toml" else _load(front, text)
+    notes: list[str] = []
     # The title first: when several things are wrong, the most basic is reported.
     title = _title(fields)
 
@@ -142,23 +172,43 @@ def parse_post(
 
     body = _body(front.body)
     check_complexity(body)
+    named_day, plain_name = dated_name(address_name(key, name))
+    authors = _authors(fields, notes)
     return Post(
         source_key=key,
         name=name,
-        slug=_slug(fields, name),
+        # A name that is only a date and symbols keeps its date as its address.
+        slug=_slug(fields, plain_name if slugify(plain_name) else address_name(key, name), notes),
         title=title,
         body=body,
         content_hash=hashlib.sha256(data).hexdigest(),
-        author=_clean(fields.text("author")),
-        description=_clean(fields.text("description")),
-        date=_date(fields),
+        author=authors[0] if authors else None,
+        description=_description(fields),
+        date=_date(fields) or _other_date(fields, notes) or _midnight(named_day),
         project=_project(fields),
-        images=_images(fields),
+        images=_pictures(fields, notes),
         lang=lang,
-        draft=_flag(fields, "draft", default=False),
+        # Jekyll hides a post with 'published: false', as 'draft: true' does here (in
+        # Hugo, 'published' is a date: _other_date).
+        draft=_flag(fields, "draft", default=False) or _unpublished(fields),
         translate=_flag(fields, "translate", default=True),
         translation_lang=translation_lang,
+        co_authors=authors[1:],
+        notes=tuple(notes),
     )
+
+
+def decode_entities(text: str) -> str:
+    """``text`` with each HTML character reference ending in ';' decoded, once.
+
+    ``"It&#8217;s"`` -> ``"It\u2019s"``; ``"&amp;#8217;"`` -> ``"&#8217;"``; ``"R&D"`` stays.
+    What a reference decodes to is cleaned like any front matter text (``&#8238;`` is
+    a bidi override).
+    """
+    if "&" not in text:
+        return text
+    decoded = _ENTITY_RE.sub(lambda match: html.unescape(match.group()), text)
+    return clean_field(decoded) if decoded != text else text
 
 
 def slugify(text: str) -> str:
@@ -380,9 +430,10 @@ def _check_expansion(root: yaml.Node) -> None:
 
 @dataclass(frozen=True)
 class _Front:
-    yaml_text: str
+    yaml_text: str  # the front matter's text, YAML or TOML (see format)
     first_line: int  # 1-based file line of yaml_text's first line
     body: str
+    format: Literal["yaml", "toml"] = "yaml"
 
 
 _HANDLER = SafeYAMLHandler()
@@ -393,6 +444,9 @@ def _split(text: str) -> _Front | None:
     # so that line numbers in messages match what the teacher's editor shows.
     stripped = text.lstrip()
     skipped_lines = text.count("\n", 0, len(text) - len(stripped))
+    toml_open = _TOML_OPEN_RE.match(stripped)
+    if toml_open is not None:
+        return _split_toml(stripped, toml_open.end(), skipped_lines)
     if not _HANDLER.detect(stripped):
         return None
     assert _HANDLER.FM_BOUNDARY is not None
@@ -411,6 +465,18 @@ def _split(text: str) -> _Front | None:
     return _Front(yaml_text, first_line, body)
 
 
+def _split_toml(stripped: str, start: int, skipped_lines: int) -> _Front:
+    closing = _TOML_CLOSE_RE.search(stripped, start)
+    if closing is None:
+        raise FrontMatterSyntaxError(
+            f"The front matter starts with +++ on line {skipped_lines + 1} but never ends. "
+            "Add a line with only +++ after the last field, before the text of the post.",
+            line=skipped_lines + 1,
+        )
+    body = stripped[closing.end() :]
+    return _Front(stripped[start : closing.start()], skipped_lines + 2, body, "toml")
+
+
 def _body(body: str) -> str:
     body = body.lstrip("\n").rstrip()
     return body + "\n" if body else ""
@@ -419,38 +485,85 @@ def _body(body: str) -> str:
 # --- front matter fields ---------------------------------------------------------
 
 
+_Shape = Literal["scalar", "list", "mapping"]
+
+
 @dataclass(frozen=True)
 class _Fields:
-    """The front matter's values, with their YAML nodes for raw text and line numbers."""
+    """The front matter's values, with what the teacher typed and where (YAML or TOML).
+
+    Every text in it has its HTML character references decoded once (decode_entities).
+    """
 
     values: dict[str, Any]
-    keys: dict[str, yaml.Node]
-    nodes: dict[str, yaml.Node]
+    lines: dict[str, int]  # file line of each field's name
+    raw: dict[str, str | None]  # each single value as typed (None: empty); not lists
+    shapes: dict[str, _Shape]
     first_line: int
-
-    def line_of(self, node: yaml.Node) -> int:
-        return self.first_line + node.start_mark.line
+    item_lines: dict[str, tuple[int, ...]] = field(default_factory=dict)  # of list items
 
     def line(self, name: str) -> int | None:
-        node = self.keys.get(name)
-        return None if node is None else self.line_of(node)
+        return self.lines.get(name)
+
+    def item_line(self, name: str, index: int) -> int | None:
+        lines = self.item_lines.get(name, ())
+        return lines[index] if index < len(lines) else self.line(name)
+
+    def is_scalar(self, name: str) -> bool:
+        return self.shapes.get(name) == "scalar"
 
     def text(self, name: str) -> str | None:
         """The field as the teacher typed it (``no`` stays "no", ``1.10`` stays "1.10")."""
-        node = self.nodes.get(name)
-        if node is None:
+        shape = self.shapes.get(name)
+        if shape is None:
             return None
-        if not isinstance(node, yaml.ScalarNode):
-            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a group of fields"
+        if shape != "scalar":
+            kind = "a list" if shape == "list" else "a group of fields"
             raise InvalidFieldError(
                 name,
                 f"must be a single text value, but it is {kind}. Write it on one line, "
                 f"like '{name}: some text'.",
                 line=self.line(name),
             )
-        if node.tag == _NULL_TAG:
-            return None
-        return str(node.value)
+        return self.raw.get(name)
+
+
+def _decoded(value: Any) -> Any:
+    """A constructed front matter value with every text in it decoded (decode_entities)."""
+    if isinstance(value, str):
+        return decode_entities(value)
+    if isinstance(value, list):
+        return [_decoded(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _decoded(item) for key, item in value.items()}
+    return value
+
+
+def _yaml_fields(data: dict[Any, Any], root: yaml.Node | None, first_line: int) -> _Fields:
+    lines: dict[str, int] = {}
+    raw: dict[str, str | None] = {}
+    shapes: dict[str, _Shape] = {}
+    item_lines: dict[str, tuple[int, ...]] = {}
+    if isinstance(root, yaml.MappingNode):
+        # After construction, merge keys (<<) are already flattened into root.value.
+        for key_node, value_node in root.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _NULL_TAG:
+                continue
+            name = str(key_node.value)
+            lines[name] = first_line + key_node.start_mark.line
+            if isinstance(value_node, yaml.ScalarNode):
+                shapes[name] = "scalar"
+                null = value_node.tag == _NULL_TAG
+                raw[name] = None if null else decode_entities(str(value_node.value))
+            elif isinstance(value_node, yaml.SequenceNode):
+                shapes[name] = "list"
+                item_lines[name] = tuple(
+                    first_line + item.start_mark.line for item in value_node.value
+                )
+            else:
+                shapes[name] = "mapping"
+    values = {k: _decoded(v) for k, v in data.items() if isinstance(k, str)}
+    return _Fields(values, lines, raw, shapes, first_line, item_lines)
 
 
 def _load(front: _Front, text: str) -> _Fields:
@@ -493,16 +606,120 @@ def _load(front: _Front, text: str) -> _Fields:
             line=front.first_line,
         )
 
-    keys: dict[str, yaml.Node] = {}
-    nodes: dict[str, yaml.Node] = {}
-    if isinstance(root, yaml.MappingNode):
-        # After construction, merge keys (<<) are already flattened into root.value.
-        for key_node, value_node in root.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _NULL_TAG:
-                keys[str(key_node.value)] = key_node
-                nodes[str(key_node.value)] = value_node
-    values = {k: v for k, v in data.items() if isinstance(k, str)}
-    return _Fields(values, keys, nodes, front.first_line)
+    return _yaml_fields(data, root, front.first_line)
+
+
+def _load_toml(front: _Front) -> _Fields:
+    """TOML front matter (Hugo's +++), read with the standard library's tomllib."""
+    source = front.yaml_text
+    if len(source) > MAX_FRONT_MATTER_CHARS:
+        raise FrontMatterTooComplexError(
+            f"The front matter (between the +++ lines) is {len(source) // 1024} KB; "
+            f"the limit is {MAX_FRONT_MATTER_CHARS // 1024} KB. Keep only the fields and "
+            "move long text into the body of the post.",
+            line=front.first_line,
+        )
+    try:
+        # Decoded from UTF-8, the text has no lone surrogates, and TOML's \u escapes
+        # cannot make one (tomllib refuses them): only YAML needs join_surrogates.
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise _toml_error(exc, source, front.first_line) from None
+    except RecursionError:
+        raise FrontMatterTooComplexError(
+            "The front matter is nested too deeply. A post needs only a few 'name = value' lines."
+        ) from None
+    _check_toml_depth(data)
+    data = _toml_cleaned(data)
+    lines = _toml_key_lines(source, front.first_line)
+    raw: dict[str, str | None] = {}
+    shapes: dict[str, _Shape] = {}
+    for name, value in data.items():
+        lines.setdefault(name, front.first_line)
+        if isinstance(value, list):
+            shapes[name] = "list"
+        elif isinstance(value, dict):
+            shapes[name] = "mapping"
+        else:
+            shapes[name] = "scalar"
+            raw[name] = _toml_text(value)
+    item_lines = {
+        name: (lines[name],) * len(value) for name, value in data.items() if isinstance(value, list)
+    }
+    return _Fields(data, lines, raw, shapes, front.first_line, item_lines)
+
+
+def _toml_text(value: object) -> str:
+    """A TOML value as its author wrote it, near enough for messages and text fields."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _toml_cleaned(value: Any) -> Any:
+    # The same cleaning YAML texts get in _check_nodes, then entities decoded once.
+    if isinstance(value, str):
+        return decode_entities(clean_field(value))
+    if isinstance(value, list):
+        return [_toml_cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {clean_field(key): _toml_cleaned(item) for key, item in value.items()}
+    return value
+
+
+def _check_toml_depth(data: dict[str, Any]) -> None:
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_FRONT_MATTER_DEPTH:
+            raise FrontMatterTooComplexError(
+                "The front matter is nested too deeply (lists inside lists inside "
+                "lists...). A post needs only a few 'name = value' lines."
+            )
+        children = value.values() if isinstance(value, dict) else value
+        if isinstance(value, (dict, list)):
+            stack.extend((child, depth + 1) for child in children)
+
+
+def _toml_key_lines(source: str, first_line: int) -> dict[str, int]:
+    """The file line of each top-level key (before the first [table]), first spelling.
+
+    tomllib gives no positions; this reading is only for the line numbers of messages
+    and for naming a field written twice.
+    """
+    return {name: lines[0] for name, lines in _toml_top_keys(source, first_line).items()}
+
+
+def _toml_top_keys(source: str, first_line: int) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for offset, line in enumerate(source.split("\n")):
+        if line.lstrip().startswith("["):
+            break
+        match = _TOML_KEY_RE.match(line)
+        if match is not None:
+            name = next(group for group in match.groups() if group is not None)
+            found.setdefault(name, []).append(first_line + offset)
+    return found
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError, source: str, first_line: int) -> ContentError:
+    for name, lines in _toml_top_keys(source, first_line).items():
+        if len(lines) > 1:
+            # tomllib refuses it too ("Cannot overwrite a value"); this names the field.
+            return DuplicateKeyError(name, lines[0], lines[1])
+    message = str(exc)
+    at = _TOML_ERROR_LINE_RE.search(message)
+    line = first_line + int(at.group(1)) - 1 if at else None
+    problem = _TOML_ERROR_LINE_RE.sub("", message).strip()
+    where = f" on line {line}" if line is not None else ""
+    return FrontMatterSyntaxError(
+        f"The front matter (TOML, between the +++ lines) has a mistake{where}. Each field "
+        "must be 'name = value', with text in double quotes, like: title = \"My trip to "
+        f'Rome". (TOML says: {problem}.)',
+        line=line,
+    )
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, front: _Front, text: str) -> FrontMatterSyntaxError:
@@ -570,7 +787,7 @@ def _title(fields: _Fields) -> str:
     title = " ".join(raw.split()) if raw is not None else ""
     if title:
         return title
-    if "title" in fields.keys:
+    if "title" in fields.lines:
         line = fields.line("title")
         raise MissingTitleError(
             f"The title (line {line}) is empty. Write it after 'title: ', "
@@ -578,7 +795,7 @@ def _title(fields: _Fields) -> str:
             line=line,
         )
     # 'Title:' or 'TITLE :' are the usual slips; say so rather than "no title".
-    misspelt = next((k for k in fields.keys if k.strip().lower() == "title"), None)
+    misspelt = next((k for k in fields.lines if k.strip().lower() == "title"), None)
     if misspelt is not None:
         line = fields.line(misspelt)
         raise MissingTitleError(
@@ -593,11 +810,20 @@ def _title(fields: _Fields) -> str:
     )
 
 
-def _slug(fields: _Fields, name: str) -> str:
+def _slug(fields: _Fields, name: str, notes: list[str]) -> str:
     raw = _clean(fields.text("slug"))
     if raw is not None:
         # Case is forgiven (web addresses are lowercase here); everything else is checked.
         slug = raw.lower()
+        hyphens = slug.replace("_", "-")
+        if hyphens != slug and slug_problem(hyphens) is None:
+            # Hugo and Jekyll take underscores; this site's addresses use hyphens only.
+            notes.append(
+                f"The slug{_at(fields.line('slug'))} is '{raw}': web addresses here use "
+                f"hyphens, not underscores, so the post is at '{hyphens}'. Write "
+                f"'slug: {hyphens}' to keep this address and make this note go away."
+            )
+            return hyphens
         problem = slug_problem(slug)
         if problem:
             raise InvalidSlugError(problem, line=fields.line("slug"))
@@ -662,7 +888,7 @@ def _flag(fields: _Fields, name: str, *, default: bool) -> bool:
         return default
     if isinstance(value, bool):
         return value
-    shown = fields.text(name) if isinstance(fields.nodes.get(name), yaml.ScalarNode) else value
+    shown = fields.text(name) if fields.is_scalar(name) else value
     quoted = " (without quotes)" if isinstance(value, str) else ""
     raise InvalidFieldError(
         name,
@@ -672,12 +898,12 @@ def _flag(fields: _Fields, name: str, *, default: bool) -> bool:
     )
 
 
-def _date(fields: _Fields) -> datetime | None:
-    value = fields.values.get("date")
-    if value is None:
+def _date(fields: _Fields, name: str = "date") -> datetime | None:
+    value = fields.values.get(name)
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, datetime):
-        return _in_utc(value, fields)
+        return _in_utc(value, fields, name)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
@@ -689,18 +915,39 @@ def _date(fields: _Fields) -> datetime | None:
         except ValueError:
             pass
         else:
-            return _in_utc(parsed, fields)
-    shown = fields.text("date") if isinstance(fields.nodes.get("date"), yaml.ScalarNode) else value
+            return _in_utc(parsed, fields, name)
+    shown = fields.text(name) if fields.is_scalar(name) else value
     raise InvalidFieldError(
-        "date",
+        name,
         f"is '{shown}', which is not a date the site understands. Write it as "
         "year-month-day, like 'date: 2024-05-22', or with a time: "
         "'date: 2024-05-22T21:12:00Z'.",
-        line=fields.line("date"),
+        line=fields.line(name),
     )
 
 
-def _in_utc(value: datetime, fields: _Fields) -> datetime:
+def _unpublished(fields: _Fields) -> bool:
+    value = fields.values.get("published")
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def _other_date(fields: _Fields, notes: list[str]) -> datetime | None:
+    """The first of Hugo's other date fields that holds a date; one that does not is noted."""
+    for name in DATE_FIELDS:
+        value = fields.values.get(name)
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            continue  # Jekyll's flag, quoted (_unpublished)
+        try:
+            found = _date(fields, name)
+        except InvalidFieldError as problem:
+            notes.append(f"{problem.message} It is not used as the post's date.")
+            continue
+        if found is not None:
+            return found
+    return None
+
+
+def _in_utc(value: datetime, fields: _Fields, name: str = "date") -> datetime:
     # A date without a zone is taken as UTC: the CMS writes UTC ("...Z") anyway.
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -710,12 +957,92 @@ def _in_utc(value: datetime, fields: _Fields) -> datetime:
         # 9999-12-31T23:00-12:00 is in the year 10000 in UTC, 0001-01-01T00:00+14:00
         # in the year 0: neither exists for Python, nor for any reader.
         raise InvalidFieldError(
-            "date",
-            f"is '{fields.text('date')}', which falls outside the years 1 to 9999 once its "
+            name,
+            f"is '{fields.text(name)}', which falls outside the years 1 to 9999 once its "
             "time zone is taken into account. Write the post's real date, like "
             "'date: 2024-05-22'.",
-            line=fields.line("date"),
+            line=fields.line(name),
         ) from None
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return None if day is None else datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _at(line: int | None) -> str:
+    return f" (line {line})" if line is not None else ""
+
+
+def _description(fields: _Fields) -> str | None:
+    """``description``, else the first of the other engines' names for it that has text."""
+    for name in DESCRIPTION_FIELDS:
+        text = _clean(fields.text(name))
+        if text is not None:
+            return text
+    return None
+
+
+def _authors(fields: _Fields, notes: list[str]) -> tuple[str, ...]:
+    """``author`` then ``authors``: each a name, a list of names, or ``name:`` fields.
+
+    Names repeated (the same person in both fields) count once.
+    """
+    names: list[str] = []
+    for name in ("author", "authors"):
+        value = fields.values.get(name)
+        if value is None:
+            continue
+        if fields.is_scalar(name):
+            value = fields.raw.get(name)  # as typed: 'author: no' is the name "no"
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            person = item.get("name") if isinstance(item, dict) else item
+            if isinstance(person, (str, int, float)) and not isinstance(person, bool):
+                text = _clean(" ".join(str(person).split()))
+                if text is not None and text not in names:
+                    names.append(text)
+                continue
+            if person is None and not isinstance(item, dict):
+                continue
+            notes.append(
+                f"The field '{name}'{_at(fields.item_line(name, index))} has an author that "
+                f"is not a name ({_short(repr(item))}), so it is not shown. Write each "
+                f"author's name, like '{name}: Lucía Pérez'."
+            )
+    return tuple(names)
+
+
+def _pictures(fields: _Fields, notes: list[str]) -> tuple[str, ...]:
+    """``images``, then ``image`` and ``cover`` (a path, or fields with one), each once.
+
+    A picture other engines' fields name that this site cannot show (a web address, a
+    path outside assets/) is left out with a note: those fields are not the documented
+    format, so they do not stop the post.
+    """
+    pictures = list(_images(fields))
+    for name in PICTURE_FIELDS:
+        value = fields.values.get(name)
+        if isinstance(value, dict):
+            value = next((value[k] for k in _PICTURE_KEYS if isinstance(value.get(k), str)), None)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue  # Hugo themes write 'cover:' with an empty 'image: ""'
+        if not isinstance(value, str):
+            notes.append(
+                f"The field '{name}'{_at(fields.line(name))} is not a picture's path "
+                f"({_short(repr(value))}), so no picture is taken from it."
+            )
+            continue
+        path = value.strip()
+        # Jekyll sites often write the path without its first '/'.
+        path = "/" + path if path.startswith(ASSETS_ROOT[1:]) else path
+        problem = image_problem(path)
+        if problem:
+            notes.append(
+                f"The field '{name}'{_at(fields.line(name))} names the picture "
+                f"'{_short(path)}', which {problem} The post is published without it."
+            )
+        elif path not in pictures:
+            pictures.append(path)
+    return tuple(pictures)
 
 
 def _images(fields: _Fields) -> tuple[str, ...]:
@@ -727,12 +1054,9 @@ def _images(fields: _Fields) -> tuple[str, ...]:
         raise InvalidFieldError(
             "images", f"must be a list of image paths. {how}", line=fields.line("images")
         )
-    node = fields.nodes.get("images")
-    item_nodes = node.value if isinstance(node, yaml.SequenceNode) else []
     images: list[str] = []
     for index, item in enumerate(value):
-        item_node = item_nodes[index] if index < len(item_nodes) else None
-        line = fields.line_of(item_node) if item_node is not None else fields.line("images")
+        line = fields.item_line("images", index)
         if not isinstance(item, str) or not item.strip():
             raise InvalidFieldError(
                 "images",

@@ -148,6 +148,7 @@ class FeedEntry:
     published: str | None
     summary: str | None
     author: str | None
+    co_authors: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- small pure helpers
@@ -448,6 +449,8 @@ def render_post_page(
         title=version.title,
         description=version.description,
         author=_author_link(site, lang, entry.author),
+        # Shown after the author, by name only: the first author alone has a page.
+        co_authors=tuple(author_name(site, name, lang) for name in entry.co_authors),
         by_before=by_before,
         by_after=by_after,
         date_iso=day.isoformat() if day else None,
@@ -630,6 +633,9 @@ def _feed(site: SiteConfig, lang: str, entries: Sequence[PostEntry]) -> Rendered
                 published=published,
                 summary=_xml_text(version.description) if version.description else None,
                 author=_xml_text(author_name(site, entry.author, lang)) if entry.author else None,
+                co_authors=tuple(
+                    _xml_text(author_name(site, name, lang)) for name in entry.co_authors
+                ),
             )
         )
     xml = render(

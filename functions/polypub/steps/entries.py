@@ -56,6 +56,7 @@ def entry_for(
         images=post.images,
         versions=versions,
         image_sizes={src: (size.width, size.height) for src, size in sizes.items()},
+        co_authors=post.co_authors,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from polypub.content.errors import ContentError
-from polypub.content.keys import classify_key, translation_key
+from polypub.content.keys import classify_key, dated_name, translation_key
 from polypub.model import PostEntry, TranslationJob
 from polypub.steps.context import Outcome, Services
 from polypub.steps.entries import (
@@ -15,7 +15,7 @@ from polypub.steps.entries import (
 from polypub.steps.errors import SlugTakenError
 from polypub.steps.people import orphan_translations, publish_human_translation
 from polypub.steps.post_pages import rewrite_existing_pages, write_post_pages
-from polypub.steps.reports import clear_report, record_status, report_failure, report_untranslated
+from polypub.steps.reports import clear_report, record_status, report_failure, report_notes
 from polypub.steps.sources import parse_source, post_language, read_source_post, rendered_body
 
 
@@ -26,9 +26,16 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
         post = parse_source(key, data, services)
         previous = services.catalog.get_post(post.slug)
         if previous is not None and previous.source_key != key:
+            dated = dated_name(post.name)[0] is not None
             raise SlugTakenError(
                 f"the slug '{post.slug}' is already used by {previous.source_key}; "
                 "give this post another file name or a different 'slug' in its front matter"
+                + (
+                    " (the date at the start of a file name is the post's date, not part of "
+                    "its address)"
+                    if dated
+                    else ""
+                )
             )
     except ContentError as error:
         claimed = post.slug if isinstance(error, SlugTakenError) else None
@@ -77,12 +84,17 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
         outcome.changed += rewrite_existing_pages(entry, services, skip=done)
     outcome.languages = tuple(entry.versions)
     outcome.pages = 1
-    outcome.message = lang_note
+    outcome.message = "\n".join([*([lang_note] if lang_note else []), *post.notes]) or None
     record_status(
-        services, key, "published", slug=post.slug, message=lang_note, digest=post.content_hash
+        services,
+        key,
+        "published",
+        slug=post.slug,
+        message=outcome.message,
+        digest=post.content_hash,
     )
-    if lang_note:
-        report_untranslated(key, lang_note, services)
+    if lang_note or post.notes:
+        report_notes(key, post.notes, services, untranslated=lang_note)
     return outcome
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Literal
 
@@ -108,17 +109,34 @@ def clear_report(key: str, services: Services) -> None:
         services.source.delete(report_key(key))
 
 
-def report_untranslated(key: str, note: str, services: Services) -> None:
-    """A post published as is: say so in its status and in a report beside the upload."""
-    status = services.catalog.get_status(key)
-    if status is not None:
-        services.catalog.put_status(replace(status, error_code=LanguageUnknownNotice.code))
-    text = (
-        f"Polyglot Press published {key} as is, without translations.\n\n"
-        f"Note: {LanguageUnknownNotice.code}\n{note}\n\n"
-        "This report disappears once the post is published with translations.\n"
-        f"Checked at {services.now()}\n"
-    )
+def report_notes(
+    key: str, notes: Sequence[str], services: Services, *, untranslated: str | None = None
+) -> None:
+    """A post published with notes: list them in a report beside the upload.
+
+    ``notes`` are what the teacher should know although the post is online (a slug
+    changed, a picture left out: Post.notes); ``untranslated`` says why it is published
+    as is, without translations, which its status records too (language-unknown).
+    """
+    if untranslated is not None:
+        status = services.catalog.get_status(key)
+        if status is not None:
+            services.catalog.put_status(replace(status, error_code=LanguageUnknownNotice.code))
+    listed = "".join(f"- {note}\n" for note in notes)
+    if untranslated is not None:
+        text = (
+            f"Polyglot Press published {key} as is, without translations.\n\n"
+            f"Note: {LanguageUnknownNotice.code}\n{untranslated}\n\n"
+            + (f"Also:\n{listed}\n" if listed else "")
+            + "This report disappears once the post is published with translations"
+            + (" and without notes.\n" if listed else ".\n")
+        )
+    else:
+        text = (
+            f"Polyglot Press published {key}, with notes:\n\n{listed}\n"
+            "This report disappears once the post is published without notes.\n"
+        )
+    text += f"Checked at {services.now()}\n"
     services.source.put(report_key(key), text.encode("utf-8"), PLAIN_TEXT)
 
 

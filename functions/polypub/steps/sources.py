@@ -9,7 +9,7 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from polypub.content.errors import ContentError, PostTooLargeError
-from polypub.content.language import identify_language
+from polypub.content.language import identify_language, language_name
 from polypub.content.markdown import render_body
 from polypub.content.post import Post, parse_post
 from polypub.content.sanitize import sanitize_html
@@ -88,9 +88,13 @@ def source_language(post: Post, settings: Settings) -> tuple[str, str | None]:
     if guess.lang:
         return guess.lang, None
     names = ", ".join(settings.languages)
+    looks = f"; it looks like {language_name(guess.detected)}" if guess.detected else ""
     if guess.unsure == "other-language":
-        why = f"it is in none of the site's languages ({names})" + (
-            f"; it looks like '{guess.detected}'" if guess.detected else ""
+        why = f"it is in none of the site's languages ({names}){looks}"
+    elif guess.unsure == "other-script":
+        why = (
+            "most of its letters are in a script (an alphabet) none of the site's "
+            f"languages ({names}) is written in{looks}"
         )
     elif guess.unsure == "mixed":
         why = f"it mixes the site's languages ({names}) too evenly to tell which it is in"

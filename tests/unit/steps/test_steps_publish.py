@@ -71,3 +71,50 @@ def test_publishing_the_same_bytes_again_writes_nothing(site: Site) -> None:
     again = publish_post("posts/a.md", data, site.services)
     assert again.changed == []
     assert again.entries_before == {}
+
+
+def test_notes_of_a_published_post_are_in_its_report_and_status(site: Site) -> None:
+    text = "Dieser Beitrag ist auf Deutsch geschrieben und erzählt von unserer Reise nach Rom."
+    site.upload("posts/de.md", f"---\ntitle: Rom\nslug: reise_rom\n---\n{text}\n")
+    outcome = site.run("posts/de.md")
+    assert (outcome.action, outcome.slug) == ("published", "reise-rom")
+    report = site.report("posts/de.md") or ""
+    assert "without translations" in report  # the language note first
+    assert "Also:\n- The slug (line 3) is 'reise_rom'" in report
+    status = site.services.catalog.get_status("posts/de.md")
+    assert status is not None
+    assert status.error_code == "language-unknown"
+    assert "reise-rom" in (status.message or "")
+
+    site.upload("posts/de.md", post("Rom", slug="reise_rom"))  # English: translated, a note
+    site.run("posts/de.md")
+    assert site.status("posts/de.md") == ("published", None)
+    assert "with notes:\n\n- The slug" in (site.report("posts/de.md") or "")
+
+    site.upload("posts/de.md", post("Rom", slug="reise-rom"))
+    site.run("posts/de.md")
+    assert site.report("posts/de.md") is None
+
+
+def test_two_jekyll_posts_with_the_same_name_on_different_days_are_told_why(site: Site) -> None:
+    site.upload("posts/2024-01-08-weekly-news.md", post("News 1"))
+    site.run("posts/2024-01-08-weekly-news.md")
+    site.upload("posts/2024-01-15-weekly-news.md", post("News 2"))
+    outcome = site.run("posts/2024-01-15-weekly-news.md")
+    assert (outcome.error_code, outcome.slug) == ("slug-taken", "weekly-news")
+    assert "the date at the start of a file name" in (site.report(outcome.key) or "")
+
+
+def test_co_authors_are_shown_escaped_and_have_no_page(site: Site) -> None:
+    authors = '[Ana, "<script>alert(1)</script>", "Luis &amp; Marta"]'
+    site.upload("posts/a.md", post("A", authors=authors))
+    site.run("posts/a.md")
+    page = site.page("en", "a") or ""
+    assert "Ana</a>, &lt;script&gt;alert(1)&lt;/script&gt;, Luis &amp; Marta" in page
+    assert "<script>alert" not in page
+    entry = site.services.catalog.get_post("a")
+    assert entry is not None
+    assert (entry.author, entry.co_authors) == (
+        "Ana",
+        ("<script>alert(1)</script>", "Luis & Marta"),
+    )

@@ -65,3 +65,17 @@ def test_an_invalid_glossary_falls_back_to_the_built_in_one(site: Site) -> None:
     site.upload("config/glossary.yml", "do_not_translate:\n  - IES Abastos\n")
     extended = load_glossary(site.services)
     assert extended.size == DEFAULT_GLOSSARY.size + 1  # the school's file extends the defaults
+
+
+def test_a_post_in_another_language_or_script_is_told_what_it_looks_like() -> None:
+    settings = Settings()  # es and en
+    catalan = "Avui hem començat el projecte de ràdio amb els alumnes de quart de l'escola."
+    post = parse_post("posts/radio.md", f"---\ntitle: Ràdio\n---\n{catalan}\n".encode())
+    lang, note = source_language(post, settings)
+    assert lang == settings.default_language
+    assert "it looks like Catalan (ca)" in (note or "")
+    japanese = "今日は学校でプログラミングの授業がありました。生徒たちはとても楽しそうでした。"
+    post = parse_post("posts/ja.md", f"---\ntitle: Scratch\n---\n{japanese}\n".encode())
+    _, note = source_language(post, settings)
+    assert "script" in (note or "")
+    assert "Japanese (ja)" in (note or "")
