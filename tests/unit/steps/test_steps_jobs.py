@@ -103,10 +103,12 @@ def entry(slug: str, *, project: str | None = None, author: str | None = None) -
 def test_a_scope_covers_one_project_author_or_language() -> None:
     garden = entry("garden", project="Huerto Escolar", author="Ana")
     other = entry("other", project="Radio")
-    assert Scope().covers(garden) and Scope().covers(other)
+    assert Scope().covers(garden)
+    assert Scope().covers(other)
     assert Scope(project="huerto escolar").covers(garden)
     assert not Scope(project="Huerto Escolar").covers(other)
-    assert Scope(author="Ana").covers(garden) and not Scope(author="Ana").covers(other)
+    assert Scope(author="Ana").covers(garden)
+    assert not Scope(author="Ana").covers(other)
     assert Scope(lang="es").languages(garden) == ["es"]
     assert not Scope(lang="ca").covers(garden)
     project = Scope(project="Huerto Escolar")
@@ -114,7 +116,8 @@ def test_a_scope_covers_one_project_author_or_language() -> None:
     assert not project.covers_unit(Front("project/es/radio"))
     assert not project.covers_unit(Front("home/es"))
     assert not project.covers_unit(Feed("es"))
-    assert Scope(lang="en").covers_unit(Feed("en")) and not Scope(lang="en").covers_unit(Feed("es"))
+    assert Scope(lang="en").covers_unit(Feed("en"))
+    assert not Scope(lang="en").covers_unit(Feed("es"))
 
 
 def test_planning_queues_bounded_jobs_and_writes_no_page(site: Site) -> None:
@@ -148,12 +151,14 @@ def test_an_upgrade_republishes_once_and_a_new_site_only_records_the_stamp(site:
     queue = CollectingSiteJobs()
     services = replace(site.services, site_jobs=queue)
     assert republish_if_upgraded(services, "v1") is None  # no posts: nothing to redo
-    assert services.catalog.get_stamp() == "v1" and queue.bodies == []
+    assert services.catalog.get_stamp() == "v1"
+    assert queue.bodies == []
     site.upload("posts/a.md", post("A"))
     site.run("posts/a.md")
     assert republish_if_upgraded(services, "v1") is None
     planned = republish_if_upgraded(services, "v2")
-    assert planned is not None and queue.bodies
+    assert planned is not None
+    assert queue.bodies
     assert republish_if_upgraded(services, "v2") is None
     assert [run.reason for run in services.catalog.list_runs()] == ["upgrade"]
     assert len(package_stamp()) == 64
