@@ -12,7 +12,7 @@ from polypub.handlers.runtime import entry_point, first_invocation, services
 from polypub.handlers.s3events import keys_from_body
 from polypub.pipeline import process_source_key, republish_if_upgraded, run_site_job
 from polypub.steps.context import Outcome, Services
-from polypub.steps.jobs import SiteJob, job_of_body
+from polypub.steps.jobs import SiteJob, job_of_body, job_payload
 from polypub.steps.jobs_run import note_job_failed
 
 logger = Logger(service="polypub-render")
@@ -68,10 +68,44 @@ def check_upgrade(deps: Services) -> None:
         logger.info("templates changed since the last deploy", detail=planned.message)
 
 
+def defer_extra_jobs(
+    records: list[SqsRecord], deps: Services
+) -> tuple[list[SqsRecord], list[SqsRecord]]:
+    """At most one site job per invocation: the others of the batch go back to the queue.
+
+    The render queue delivers up to ten messages a batch, and ten jobs would be ten times
+    the work a job is sized for. The extra jobs are sent again as new messages (one call)
+    and their deliveries end as handled, so they are never counted as failed attempts;
+    S3 events are all handled here as before. Returns (records to handle, records to
+    retry): if sending fails, the extra jobs are simply delivered again later.
+    """
+    handle: list[SqsRecord] = []
+    extra: list[SqsRecord] = []
+    for record in records:
+        payload = job_payload(record["body"])
+        if payload is not None and any(job_payload(r["body"]) is not None for r in handle):
+            extra.append(record)
+        else:
+            handle.append(record)
+    if not extra or deps.site_jobs is None:
+        return handle + extra, []
+    try:
+        deps.site_jobs.send_many([job_payload(record["body"]) or {} for record in extra])
+    except Exception:
+        logger.exception("sending site jobs back to the queue failed; they are retried")
+        return handle, extra
+    return handle, []
+
+
 @logger.inject_lambda_context
 @entry_point
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     deps = services()
     if first_invocation():
         check_upgrade(deps)
-    return run_batch(event, lambda record: handle_record(record, deps), deps, logger)
+    records, retry = defer_extra_jobs(event.get("Records", []), deps)
+    answer = run_batch(
+        {**event, "Records": records}, lambda r: handle_record(r, deps), deps, logger
+    )
+    answer["batchItemFailures"] += [{"itemIdentifier": r["messageId"]} for r in retry]
+    return answer

@@ -164,15 +164,21 @@ class SiteJob:
             raise MalformedJobError(f"not a site job: {exc!r}") from exc
 
 
-def job_of_body(body: str) -> SiteJob | None:
-    """The site job an SQS message body carries, or None for anything else (S3 events)."""
+def job_payload(body: str) -> dict[str, Any] | None:
+    """The JSON of a message that claims to be a site job; None for anything else (S3 events)."""
     try:
         payload = json.loads(body)
     except json.JSONDecodeError:
         return None
     if not isinstance(payload, dict) or JOB_FIELD not in payload:
         return None
-    return SiteJob.from_message(payload)
+    return payload
+
+
+def job_of_body(body: str) -> SiteJob | None:
+    """The site job an SQS message body carries, or None for anything else (S3 events)."""
+    payload = job_payload(body)
+    return None if payload is None else SiteJob.from_message(payload)
 
 
 def unit_to_dict(unit: Unit) -> dict[str, str]:
