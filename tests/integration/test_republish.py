@@ -55,7 +55,7 @@ def site(
                 lang="en",
                 project=project,
                 author="Ana" if index % 2 else "Luis",
-                date=f"2024-{index % 12 + 1:02d}-10",
+                date=f"2024-{index % 3 + 1:02d}-10",
             )
         )
         (content / f"posts/p{index:02d}.es.md").write_bytes(
