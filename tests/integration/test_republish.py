@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from faults import failing, key_is, s3_error
+
 from polypub import cli
 from polypub.handlers import runtime
 from polypub.local.dev import INVOCATION_LOG_VARIABLE, DevSession
@@ -78,9 +78,7 @@ def design(session: DevSession, name: str) -> None:
 
 def page(session: DevSession, key: str) -> str:
     aws = aws_of(session)
-    return str(
-        aws.client("s3").get_object(Bucket=aws.site_bucket, Key=key)["Body"].read().decode()
-    )
+    return str(aws.client("s3").get_object(Bucket=aws.site_bucket, Key=key)["Body"].read().decode())
 
 
 def post_pages_of(index: int) -> list[str]:
@@ -122,7 +120,6 @@ def marked(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
 
 
 def test_the_site_has_two_pages_a_post(site: tuple[DevSession, Path]) -> None:
-    session, _ = site
     entries = runtime.services().catalog.list_posts()
     assert len(entries) == POSTS
     assert all(sorted(entry.versions) == ["en", "es"] for entry in entries)

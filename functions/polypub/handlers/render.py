@@ -80,20 +80,22 @@ def defer_extra_jobs(
     retry): if sending fails, the extra jobs are simply delivered again later.
     """
     handle: list[SqsRecord] = []
-    extra: list[SqsRecord] = []
+    extra: list[tuple[SqsRecord, dict[str, Any]]] = []
+    has_job = False
     for record in records:
         payload = job_payload(record["body"])
-        if payload is not None and any(job_payload(r["body"]) is not None for r in handle):
-            extra.append(record)
-        else:
-            handle.append(record)
+        if payload is not None and has_job:
+            extra.append((record, payload))
+            continue
+        has_job = has_job or payload is not None
+        handle.append(record)
     if not extra or deps.site_jobs is None:
-        return handle + extra, []
+        return records, []
     try:
-        deps.site_jobs.send_many([job_payload(record["body"]) or {} for record in extra])
+        deps.site_jobs.send_many([payload for _, payload in extra])
     except Exception:
         logger.exception("sending site jobs back to the queue failed; they are retried")
-        return handle, extra
+        return handle, [record for record, _ in extra]
     return handle, []
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import Site, post
+from polypub import cli
 from polypub.adapters.localfs import CollectingSiteJobs
+from polypub.local.build import run_build
 from polypub.model import PostEntry, VersionInfo
+from polypub.settings import Settings
 from polypub.site.listings import Archive, Feed, Front, SitemapShard
 from polypub.steps.jobs import (
     MAX_JOB_PAGES,
@@ -162,3 +166,26 @@ def test_an_upgrade_republishes_once_and_a_new_site_only_records_the_stamp(site:
     assert republish_if_upgraded(services, "v2") is None
     assert [run.reason for run in services.catalog.list_runs()] == ["upgrade"]
     assert len(package_stamp()) == 64
+
+
+def test_a_design_change_in_a_build_runs_its_jobs_and_status_shows_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content, out, state = tmp_path / "content", tmp_path / "out", tmp_path / "state"
+    (content / "posts").mkdir(parents=True)
+    (content / "config").mkdir()
+    for index in range(3):
+        data = post(f"Post {index}", translate="false", project="huerto")
+        (content / f"posts/p{index}.md").write_bytes(data)
+    (content / "config/site.yml").write_text("name: Escola Primera\n", encoding="utf-8")
+    settings = Settings(translators=("apertium",))
+    assert run_build(settings, content, out, state).ok
+    (content / "config/site.yml").write_text("name: Escola Segona\n", encoding="utf-8")
+    assert run_build(settings, content, out, state).ok
+    for index in range(3):
+        assert "Escola Segona" in (out / f"en/posts/p{index}/index.html").read_text()
+    assert "Escola Segona" in (out / "en/index.html").read_text()
+    assert cli.main(["status", "--state", str(state)]) == 0
+    printed = capsys.readouterr().out
+    assert "REPUBLISH (jobs: done / left / failed)" in printed
+    assert "config/site.yml (pages, all): 2 / 0 / 0 of 2  complete" in printed
