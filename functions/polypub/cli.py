@@ -154,6 +154,13 @@ def cmd_republish(args: argparse.Namespace) -> int:
     from polypub.wiring import aws_client
 
     settings = _settings(args)
+    if args.lang is not None and args.lang not in settings.languages:
+        print(
+            f"polypub republish: --lang {args.lang} is not a site language "
+            f"({', '.join(settings.languages)})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     scope = Scope(project=args.project, author=args.author, lang=args.lang)
     try:
         requested = request_republish(

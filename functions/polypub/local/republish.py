@@ -57,13 +57,16 @@ def request_republish(
     if info_file is not None:
         try:
             info = read_info(info_file)
+        except StatusUnavailable as exc:
+            raise RepublishError(str(exc)) from None
+        try:
             queue_url, endpoint, region = (
-                info["render_queue_url"],
-                info["endpoint_url"],
-                info["region"],
+                str(info["render_queue_url"]),
+                str(info["endpoint_url"]),
+                str(info["region"]),
             )
-        except (StatusUnavailable, KeyError) as exc:
-            raise RepublishError(f"{info_file} is not the JSON `polypub dev` writes") from exc
+        except KeyError:
+            raise RepublishError(f"{info_file} is not the JSON `polypub dev` writes") from None
         sqs = dev_client("sqs", endpoint, region)
         where = f"the `polypub dev` at {endpoint}"
     elif stack is not None:

@@ -14,6 +14,7 @@ from conftest import Site, post
 from polypub import cli
 from polypub.adapters.localfs import CollectingSiteJobs
 from polypub.local.build import run_build
+from polypub.local.republish import RepublishError, request_republish
 from polypub.model import PostEntry, VersionInfo
 from polypub.settings import Settings
 from polypub.site.listings import Archive, Feed, Front, SitemapShard
@@ -189,3 +190,26 @@ def test_a_design_change_in_a_build_runs_its_jobs_and_status_shows_the_run(
     printed = capsys.readouterr().out
     assert "REPUBLISH (jobs: done / left / failed)" in printed
     assert "config/site.yml (pages, all): 2 / 0 / 0 of 2  complete" in printed
+
+
+def test_republish_without_a_stack_or_a_running_dev_says_how_to_point_it(tmp_path: Path) -> None:
+    settings = Settings(translators=("apertium",))
+    with pytest.raises(RepublishError, match="no running `polypub dev` found"):
+        request_republish(
+            Scope(), info_file=None, stack=None, settings=settings, env={}, dev_info=[]
+        )
+    broken = tmp_path / "dev.json"
+    broken.write_text("{}", encoding="utf-8")
+    with pytest.raises(RepublishError, match="is not the JSON `polypub dev` writes"):
+        request_republish(Scope(), info_file=broken, stack=None, settings=settings, env={})
+    with pytest.raises(RepublishError, match="cannot read"):
+        request_republish(
+            Scope(), info_file=tmp_path / "gone.json", stack=None, settings=settings, env={}
+        )
+
+
+def test_republish_of_a_language_the_site_does_not_have_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["republish", "--lang", "fr"]) == cli.EXIT_USAGE
+    assert "--lang fr is not a site language (es, en)" in capsys.readouterr().err
