@@ -245,3 +245,26 @@ def test_a_new_package_version_republishes_the_site_exactly_once(
     for index in range(POSTS):
         for key in post_pages_of(index):
             assert "templates v3" in page(session, key), key
+
+
+def test_a_glossary_change_queues_translations_through_bounded_jobs(
+    site: tuple[DevSession, Path],
+) -> None:
+    session, log = site
+    aws = aws_of(session)
+    s3 = aws.client("s3")
+    for name in ("garden", "trip"):
+        body = post(f"Our {name}", f"The students wrote about the {name}.", lang="en")
+        s3.put_object(Bucket=aws.source_bucket, Key=f"posts/mt-{name}.md", Body=body)
+    session.drain()
+    start = log_length(log)
+    glossary = b"do_not_translate:\n  - IES Abastos\n"
+    s3.put_object(Bucket=aws.source_bucket, Key="config/glossary.yml", Body=glossary)
+    session.drain()
+    run = run_of(session, "config/glossary.yml")
+    # Only the two machine-translated posts: one job, which queued two translations.
+    assert (run.kind, run.total, run.done, run.failed) == ("translations", 1, 1, 0)
+    translated = [
+        line for line in invocations(log, start) if line["function"] == "TranslateFunction"
+    ]
+    assert sum(line["records"] for line in translated) == 2
