@@ -42,8 +42,8 @@ def plan_run(
 ) -> Outcome:
     """Record a run and queue its jobs (or, without a queue, run them here, one by one).
 
-    Planning reads the catalog once; it sends len(jobs)/10 messages calls and writes no
-    page, whatever the size of the site.
+    Planning reads the catalog once and sends one SendMessageBatch per ten jobs; it
+    writes no page, whatever the size of the site.
     """
     scope = scope or Scope()
     entries = sorted(services.catalog.list_posts(), key=lambda entry: entry.slug)
