@@ -1,4 +1,4 @@
-"""polypub: build | dev | status | replay | import. Parsing and printing only; work is elsewhere."""
+"""polypub: build | dev | status | replay | republish | import. Parsing and printing only."""
 
 from __future__ import annotations
 
@@ -105,18 +105,26 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from polypub.local.buildstate import default_state_dir
-    from polypub.local.status import StatusUnavailable, load_statuses, render_status
+    from polypub.local.status import (
+        StatusUnavailable,
+        load_runs,
+        load_statuses,
+        render_progress,
+        render_status,
+    )
 
+    where: dict[str, Any] = {
+        "state_dir": Path(args.state)
+        if args.state
+        else default_state_dir(Path(args.out))
+        if args.out
+        else None,
+        "info_file": Path(args.info_file) if args.info_file else None,
+        "settings": _settings(args),
+    }
     try:
-        statuses, entries = load_statuses(
-            state_dir=Path(args.state)
-            if args.state
-            else default_state_dir(Path(args.out))
-            if args.out
-            else None,
-            info_file=Path(args.info_file) if args.info_file else None,
-            settings=_settings(args),
-        )
+        statuses, entries = load_statuses(**where)
+        runs = load_runs(**where)
     except StatusUnavailable as exc:
         print(f"polypub status: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -126,6 +134,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 {
                     "sources": [s.to_dict() for s in statuses],
                     "posts": [e.to_dict() for e in entries],
+                    "republish": [run.progress() for run in runs],
                 },
                 indent=2,
                 ensure_ascii=False,
@@ -133,7 +142,42 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
     else:
         print(render_status(statuses, entries))
-    return EXIT_FAILURES if any(s.state == "failed" for s in statuses) else EXIT_OK
+        if runs:
+            print("\n" + render_progress(runs))
+    failed = any(s.state == "failed" for s in statuses) or any(run.failed for run in runs)
+    return EXIT_FAILURES if failed else EXIT_OK
+
+
+def cmd_republish(args: argparse.Namespace) -> int:
+    from polypub.local.republish import RepublishError, request_republish
+    from polypub.steps.jobs import Scope
+    from polypub.wiring import aws_client
+
+    settings = _settings(args)
+    if args.lang is not None and args.lang not in settings.languages:
+        print(
+            f"polypub republish: --lang {args.lang} is not a site language "
+            f"({', '.join(settings.languages)})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    scope = Scope(project=args.project, author=args.author, lang=args.lang)
+    try:
+        requested = request_republish(
+            scope,
+            info_file=Path(args.info_file) if args.info_file else None,
+            stack=args.stack,
+            settings=settings,
+            cloudformation=lambda: aws_client("cloudformation", settings),
+        )
+    except RepublishError as exc:
+        print(f"polypub republish: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        f"Republish {requested.run} ({scope.describe()}) sent to {requested.where}; "
+        "`polypub status` shows its jobs done / left / failed."
+    )
+    return EXIT_OK
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -275,6 +319,23 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
     imp.add_argument("--languages", help="site languages, first is the default (es,en)")
     imp.set_defaults(func=cmd_import)
+    republish = sub.add_parser(
+        "republish",
+        help="rewrite every page (or a project's, author's or language's) with the current design",
+        description=(
+            "Ask the render function to republish the site's pages in bounded jobs (as a "
+            "design change does); `polypub status` shows the progress. The render queue "
+            "comes from --info-file or the running `polypub dev`, --stack (a deployed "
+            "stack's outputs) or POLYPUB_RENDER_QUEUE_URL."
+        ),
+    )
+    chosen = republish.add_mutually_exclusive_group()
+    chosen.add_argument("--project", help="only this project's pages")
+    chosen.add_argument("--author", help="only this author's pages")
+    chosen.add_argument("--lang", help="only the pages in this language")
+    republish.add_argument("--info-file", help="the JSON written by `polypub dev --info-file`")
+    republish.add_argument("--stack", help="a deployed CloudFormation stack's name")
+    republish.set_defaults(func=cmd_republish)
     return root
 
 

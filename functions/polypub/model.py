@@ -197,3 +197,66 @@ class TranslationJob:
             source_lang=str(data["source_lang"]),
             targets=tuple(str(t) for t in data["targets"]),
         )
+
+
+@dataclass(frozen=True)
+class RepublishRun:
+    """One site-wide republish (a design, glossary or upgrade change, or the operator's).
+
+    Its jobs are counted by id in sets that only grow (the catalog's atomic ADD), so a
+    job delivered twice counts once; a failed job that later succeeds (a redrive) counts
+    as done.
+    """
+
+    run: str
+    reason: str
+    kind: str
+    total: int
+    started: str
+    scope: Mapping[str, str] = field(default_factory=dict)
+    done_jobs: frozenset[str] = frozenset()
+    failed_jobs: frozenset[str] = frozenset()
+
+    @property
+    def done(self) -> int:
+        return len(self.done_jobs)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failed_jobs - self.done_jobs)
+
+    @property
+    def left(self) -> int:
+        return max(0, self.total - self.done - self.failed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The run's description, without its counts (kept apart, in growing sets)."""
+        return {
+            "run": self.run,
+            "reason": self.reason,
+            "kind": self.kind,
+            "total": self.total,
+            "started": self.started,
+            "scope": dict(self.scope),
+        }
+
+    def progress(self) -> dict[str, Any]:
+        return {**self.to_dict(), "done": self.done, "left": self.left, "failed": self.failed}
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        done: frozenset[str] = frozenset(),
+        failed: frozenset[str] = frozenset(),
+    ) -> RepublishRun:
+        return cls(
+            run=str(data["run"]),
+            reason=str(data.get("reason", "")),
+            kind=str(data.get("kind", "pages")),
+            total=int(data.get("total", 0)),
+            started=str(data.get("started", "")),
+            scope={str(k): str(v) for k, v in (data.get("scope") or {}).items()},
+            done_jobs=done,
+            failed_jobs=failed,
+        )

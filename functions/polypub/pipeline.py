@@ -17,6 +17,8 @@ from polypub.steps.config import apply_config_change, publish_design, sync_asset
 from polypub.steps.context import Outcome, Services
 from polypub.steps.entries import take_down_retired
 from polypub.steps.errors import SlugTakenError
+from polypub.steps.jobs import SiteJob
+from polypub.steps.jobs_run import republish_if_upgraded, run_job
 from polypub.steps.listings import refresh_listings
 from polypub.steps.people import publish_human_translation, remove_human_translation
 from polypub.steps.publish import publish_post, unpublish_post
@@ -34,6 +36,8 @@ __all__ = [
     "finish",
     "process_source_key",
     "process_translation",
+    "republish_if_upgraded",
+    "run_site_job",
     "run_translation",
 ]
 
@@ -143,6 +147,15 @@ def run_translation(job: TranslationJob, services: Services) -> Outcome:
         raise
     note_translation_failure(job, None, services)
     return outcome
+
+
+# --------------------------------------------------------------------------- site-wide jobs
+
+
+def run_site_job(job: SiteJob, services: Services) -> Outcome:
+    """One bounded job of a republish (a design, glossary or upgrade change, or the
+    operator's): its pages, listing objects or translation requests (steps/jobs_run.py)."""
+    return run_job(job, services)
 
 
 # --------------------------------------------------------------------------- after a batch

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from polypub.model import PostEntry, SourceStatus, TranslationJob
+from polypub.model import PostEntry, RepublishRun, SourceStatus, TranslationJob
 from polypub.site.listings import ListingSource
 
 
@@ -134,8 +134,33 @@ class PendingPaths(Protocol):
         """Forget paths once the CDN has accepted their invalidation (an atomic set difference)."""
 
 
+class RunProgress(Protocol):
+    """Site-wide republishes and their jobs' progress (steps/jobs_run.py)."""
+
+    def start_run(self, run: RepublishRun) -> None:
+        """Record a run's description; a run started again keeps the jobs it counted."""
+
+    def job_finished(self, run: str, job: str, *, failed: bool = False) -> None:
+        """Count one job of the run as done (or failed), atomically and idempotently."""
+
+    def list_runs(self) -> list[RepublishRun]: ...
+
+    def get_stamp(self) -> str | None:
+        """The version stamp of the package that last published the site (None: never)."""
+
+    def swap_stamp(self, value: str, *, expected: str | None) -> bool:
+        """Store `value` if the stamp is still `expected`; False when another call won."""
+
+
 class Catalog(
-    PostStore, ListingSource, PendingEntries, StatusStore, EventClaims, PendingPaths, Protocol
+    PostStore,
+    ListingSource,
+    PendingEntries,
+    StatusStore,
+    EventClaims,
+    PendingPaths,
+    RunProgress,
+    Protocol,
 ):
     """The whole catalog, as one table (DynamoCatalog) or one JSON file (JsonCatalog) holds it.
 
@@ -180,6 +205,12 @@ class Notifier(Protocol):
     """Where a teacher-facing report is also sent (an SNS topic with e-mail subscriptions)."""
 
     def notify(self, subject: str, message: str) -> None: ...
+
+
+class SiteJobQueue(Protocol):
+    """Where site-wide work goes as bounded jobs (the render queue, steps/jobs.py)."""
+
+    def send_many(self, bodies: Sequence[Mapping[str, Any]]) -> None: ...
 
 
 class JobQueue(Protocol):

@@ -40,6 +40,9 @@ class Settings:
     site_bucket: str = "polypub-site"
     catalog_table: str = "polypub-catalog"
     translate_queue_url: str = ""
+    # Where site-wide work is sent as bounded jobs (the render queue; blank: run inline,
+    # as `polypub build` does).
+    render_queue_url: str = ""
     distribution_id: str = ""
     # SNS topic that failure reports are also published to (blank: reports stay in the
     # bucket and `polypub status`).
@@ -77,6 +80,9 @@ class Settings:
     # The queues' maxReceiveCount: the attempt after which a failed file is reported.
     max_receives: int = 5
     page_size: int = 10
+    # Pages (or listing objects, or posts to retranslate) per site-wide job
+    # (steps/jobs.py, MAX_JOB_PAGES says why 50).
+    job_pages: int = 50
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -92,6 +98,8 @@ class Settings:
             raise SettingsError("POLYPUB_LANGUAGES names a language twice")
         if not self.translators:
             raise SettingsError("POLYPUB_TRANSLATOR names no provider")
+        if self.job_pages < 1:
+            raise SettingsError(f"POLYPUB_JOB_PAGES={self.job_pages}; it must be 1 or more")
         if self.aws_formality not in AWS_FORMALITIES:
             raise SettingsError(
                 f"POLYPUB_AWS_FORMALITY={self.aws_formality!r}; choose formal, informal or empty"
@@ -129,6 +137,7 @@ class Settings:
         text("POLYPUB_SITE_BUCKET", "site_bucket")
         text("POLYPUB_CATALOG_TABLE", "catalog_table")
         text("POLYPUB_TRANSLATE_QUEUE_URL", "translate_queue_url")
+        text("POLYPUB_RENDER_QUEUE_URL", "render_queue_url")
         text("POLYPUB_DISTRIBUTION_ID", "distribution_id")
         text("POLYPUB_REPORT_TOPIC_ARN", "report_topic_arn")
         text("POLYPUB_SITE_URL", "site_url")
@@ -162,6 +171,7 @@ class Settings:
             ("POLYPUB_MAX_POST_BYTES", "max_post_bytes", int),
             ("POLYPUB_MAX_RECEIVES", "max_receives", int),
             ("POLYPUB_PAGE_SIZE", "page_size", int),
+            ("POLYPUB_JOB_PAGES", "job_pages", int),
         ):
             if env.get(name):
                 try:

@@ -67,13 +67,14 @@ def cloud_services(settings: Settings, *, client_hook: ClientHook | None = None)
     from polypub.adapters.dynamodb import DynamoCatalog, DynamoMemory
     from polypub.adapters.s3 import S3Storage
     from polypub.adapters.sns import SnsNotifier
-    from polypub.adapters.sqs import SqsJobQueue
+    from polypub.adapters.sqs import SqsJobQueue, SqsSiteJobQueue
 
     def client(service: str) -> Any:
         return aws_client(service, settings, client_hook)
 
     s3 = client("s3")
     dynamodb = client("dynamodb")
+    sqs = client("sqs")
     return Services(
         settings=settings,
         source=S3Storage(s3, settings.source_bucket),
@@ -87,7 +88,10 @@ def cloud_services(settings: Settings, *, client_hook: ClientHook | None = None)
         ),
         memory=DynamoMemory(dynamodb, settings.catalog_table),
         cdn=CloudFrontCdn(client("cloudfront"), settings.distribution_id),
-        jobs=SqsJobQueue(client("sqs"), settings.translate_queue_url),
+        jobs=SqsJobQueue(sqs, settings.translate_queue_url),
+        site_jobs=(
+            SqsSiteJobQueue(sqs, settings.render_queue_url) if settings.render_queue_url else None
+        ),
         notifier=(
             SnsNotifier(client("sns"), settings.report_topic_arn)
             if settings.report_topic_arn

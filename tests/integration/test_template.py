@@ -430,6 +430,7 @@ def policies(**parameters: str) -> dict[str, FunctionPolicy]:
             "SiteBucket": "polypub-site",
             "CatalogTable": "polypub-catalog",
             "TranslateQueue": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/polypub-translate",
+            "RenderQueue": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/polypub-render",
             "Distribution": "E2EXAMPLE",
         },
         region=REGION,
@@ -466,6 +467,14 @@ def test_the_teachers_bucket_is_written_only_for_reports() -> None:
         assert not allowed(translate, action, f"{SOURCE}/posts/mi-viaje.md.error.txt")
         assert allowed(render, action, f"{SITE}/es/posts/mi-viaje/index.html")
         assert allowed(translate, action, f"{SITE}/en/posts/mi-viaje/index.html")
+
+
+def test_only_the_render_function_queues_site_jobs_and_only_on_its_own_queue() -> None:
+    render, translate = (policies()[f] for f in ("RenderFunction", "TranslateFunction"))
+    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:polypub-render"
+    assert allowed(render, "sqs:SendMessage", queue)
+    assert not allowed(translate, "sqs:SendMessage", queue)
+    assert not allowed(render, "sqs:SendMessage", f"arn:aws:sqs:{REGION}:{ACCOUNT}:another")
 
 
 def test_only_the_render_function_queues_translations_and_sends_reports() -> None:

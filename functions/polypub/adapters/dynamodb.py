@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from polypub.adapters.errors import InfrastructureError, translate_client_error
-from polypub.model import PostEntry, SourceStatus
+from polypub.model import PostEntry, RepublishRun, SourceStatus
 from polypub.ports import ANY, CatalogConflictError, Unchecked
 from polypub.site.listings import collections_of, period_of, sort_key
 
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 #       its transaction: a listing refresh compares it before and after>
 #   pk="relist" sk=<slug>        doc=<PostEntry JSON or null: the entry before a change
 #       not yet shown in the listings; deleted once they are refreshed>
+#   pk="run"    sk=<run id>      doc=<RepublishRun JSON>  done, failed=<string sets of
+#       job ids: ADD is atomic and a set counts a job delivered twice once>
+#   pk="stamp"  sk="templates"   v=<hash of the package's templates, static files and
+#       page code: a deploy that changes it republishes the site once>
 #   pk="list#<collection>" sk=<sort key: date#slug>  doc=<PostEntry JSON>
 #       one per listing collection the post is in (polypub.site.listings), written in
 #       one transaction with the post item, so listings query a bounded range
@@ -39,6 +43,8 @@ PENDING_SK = "pending"
 MEMORY_PREFIX = "tm#"
 LIST_PREFIX = "list#"
 RELIST_PK = "relist"
+RUN_PK = "run"
+STAMP_KEY = {"pk": {"S": "stamp"}, "sk": {"S": "templates"}}
 CHANGES_KEY = {"pk": {"S": "changes"}, "sk": {"S": "posts"}}
 # After the newest month's key; the sort keys are ASCII.
 _PERIOD_END = "~"
@@ -337,6 +343,95 @@ class DynamoCatalog:
 
     def list_statuses(self) -> list[SourceStatus]:
         return [SourceStatus.from_dict(doc) for doc in self._query(STATUS_PK)]
+
+    def start_run(self, run: RepublishRun) -> None:
+        try:
+            # SET leaves the job sets alone: a run planned again keeps what it counted.
+            self._client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(RUN_PK), "sk": _s(run.run)},
+                UpdateExpression="SET doc = :doc",
+                ExpressionAttributeValues={":doc": _s(json.dumps(run.to_dict(), sort_keys=True))},
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_client_error(f"recording republish {run.run}", exc) from exc
+
+    def job_finished(self, run: str, job: str, *, failed: bool = False) -> None:
+        counter = "failed" if failed else "done"
+        try:
+            self._client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(RUN_PK), "sk": _s(run)},
+                # ADD on a string set is atomic on the server: jobs finishing at the same
+                # time in different functions never lose each other's counts.
+                UpdateExpression=f"ADD {counter} :job",
+                ConditionExpression="attribute_exists(doc)",
+                ExpressionAttributeValues={":job": {"SS": [job]}},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return  # a run nobody records (removed by hand): nothing to count
+            raise translate_client_error(f"counting job {job} of {run}", exc) from exc
+        except BotoCoreError as exc:
+            raise translate_client_error(f"counting job {job} of {run}", exc) from exc
+
+    def list_runs(self) -> list[RepublishRun]:
+        paginator = self._client.get_paginator("query")
+        runs = []
+        try:
+            for page in paginator.paginate(
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": _s(RUN_PK)},
+                ConsistentRead=True,
+            ):
+                for item in page.get("Items", []):
+                    if "doc" not in item:
+                        continue
+                    runs.append(
+                        RepublishRun.from_dict(
+                            json.loads(item["doc"]["S"]),
+                            frozenset(item.get("done", {}).get("SS", [])),
+                            frozenset(item.get("failed", {}).get("SS", [])),
+                        )
+                    )
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_client_error("reading republish progress", exc) from exc
+        return runs
+
+    def get_stamp(self) -> str | None:
+        try:
+            item = self._client.get_item(
+                TableName=self.table, Key=STAMP_KEY, ConsistentRead=True
+            ).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_client_error("reading the version stamp", exc) from exc
+        return None if item is None or "v" not in item else str(item["v"]["S"])
+
+    def swap_stamp(self, value: str, *, expected: str | None) -> bool:
+        # Conditional: of several containers starting on a new deploy at once, exactly
+        # one sees the stamp change (and plans the one republish).
+        if expected is None:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(v)"}
+        else:
+            condition = {
+                "ConditionExpression": "v = :old",
+                "ExpressionAttributeValues": {":v": _s(value), ":old": _s(expected)},
+            }
+        try:
+            self._client.update_item(
+                TableName=self.table,
+                Key=STAMP_KEY,
+                UpdateExpression="SET v = :v",
+                **{"ExpressionAttributeValues": {":v": _s(value)}, **condition},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise translate_client_error("writing the version stamp", exc) from exc
+        except BotoCoreError as exc:
+            raise translate_client_error("writing the version stamp", exc) from exc
+        return True
 
     def claim_event(self, key: str, sequencer: str) -> bool:
         try:

@@ -14,7 +14,7 @@ from stat import S_ISREG
 from typing import Any
 
 from polypub.content.keys import is_report_key
-from polypub.model import PostEntry, SourceStatus, TranslationJob
+from polypub.model import PostEntry, RepublishRun, SourceStatus, TranslationJob
 from polypub.ports import ANY, CatalogConflictError, ObjectInfo, Unchecked
 from polypub.site.listings import ListingIndex
 
@@ -291,6 +291,48 @@ class JsonCatalog:
     def list_statuses(self) -> list[SourceStatus]:
         return [SourceStatus.from_dict(doc) for doc in self._file.section("statuses").values()]
 
+    def start_run(self, run: RepublishRun) -> None:
+        with self._lock:
+            runs = self._file.section("runs")
+            kept = runs.get(run.run, {})
+            runs[run.run] = {
+                "doc": run.to_dict(),
+                "done": kept.get("done", []),
+                "failed": kept.get("failed", []),
+            }
+            self._file.save()
+
+    def job_finished(self, run: str, job: str, *, failed: bool = False) -> None:
+        with self._lock:
+            found = self._file.section("runs").get(run)
+            if found is None:
+                return
+            jobs = found.setdefault("failed" if failed else "done", [])
+            if job not in jobs:
+                jobs.append(job)
+            self._file.save()
+
+    def list_runs(self) -> list[RepublishRun]:
+        return [
+            RepublishRun.from_dict(
+                item["doc"], frozenset(item.get("done", [])), frozenset(item.get("failed", []))
+            )
+            for item in self._file.section("runs").values()
+        ]
+
+    def get_stamp(self) -> str | None:
+        found = self._file.section("stamp").get("templates")
+        return None if found is None else str(found)
+
+    def swap_stamp(self, value: str, *, expected: str | None) -> bool:
+        with self._lock:
+            stamps = self._file.section("stamp")
+            if stamps.get("templates") != expected:
+                return False
+            stamps["templates"] = value
+            self._file.save()
+            return True
+
     def claim_event(self, key: str, sequencer: str) -> bool:
         with self._lock:
             events = self._file.section("events")
@@ -369,6 +411,16 @@ class RecordingNotifier:
 
     def notify(self, subject: str, message: str) -> None:
         self.messages.append((subject, message))
+
+
+class CollectingSiteJobs:
+    """A SiteJobQueue that keeps the job messages (tests of the planning step)."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+
+    def send_many(self, bodies: Sequence[Mapping[str, Any]]) -> None:
+        self.bodies.extend(dict(body) for body in bodies)
 
 
 class CollectingQueue:

@@ -59,7 +59,7 @@ def run_batch(
         except Exception as error:
             logger.exception("record failed", message_id=record["messageId"])
             failed.append(record)
-            attempts = _receive_count(record)
+            attempts = receive_count(record)
             if isinstance(error, FileFailed) and attempts >= deps.settings.max_receives:
                 report_internal_error(error.key, error.__cause__ or error, deps, attempts=attempts)
     try:
@@ -70,7 +70,8 @@ def run_batch(
     return {"batchItemFailures": [{"itemIdentifier": record["messageId"]} for record in failed]}
 
 
-def _receive_count(record: SqsRecord) -> int:
+def receive_count(record: SqsRecord) -> int:
+    """How many times SQS has delivered this message (1 on the first delivery)."""
     try:
         return int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
     except (TypeError, ValueError):

@@ -13,6 +13,8 @@ from polypub.settings import Settings
 from polypub.steps.context import Services
 
 _services: Services | None = None
+# Whether this container has checked the package's version stamp (render handler).
+_stamp_checked = False
 
 
 def services() -> Services:
@@ -27,8 +29,17 @@ def services() -> Services:
 
 def install(deps: Services | None) -> None:
     """Inject Services explicitly (tests and `polypub dev`), or None to rebuild from the env."""
-    global _services
+    global _services, _stamp_checked
     _services = deps
+    _stamp_checked = False  # new Services: a new container, as far as the handlers know
+
+
+def first_invocation(*, done: bool = False) -> bool:
+    """True until the render handler has checked the version stamp in this container."""
+    global _stamp_checked
+    if done:
+        _stamp_checked = True
+    return not _stamp_checked
 
 
 @dataclass

@@ -1,16 +1,16 @@
-"""`polypub status`: read source statuses and posts from a build state, `polypub dev` or AWS."""
+"""`polypub status`: statuses, posts and republish progress from a build, `polypub dev` or AWS."""
 
 from __future__ import annotations
 
 import json
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from polypub.local.devinfo import find_running, info_paths
-from polypub.model import PostEntry, SourceStatus
+from polypub.model import PostEntry, RepublishRun, SourceStatus
 from polypub.ports import Catalog
 from polypub.settings import Settings
 
@@ -38,6 +38,36 @@ def load_statuses(
     the well-known places of `local/devinfo.py`), or from the catalog table that the
     environment names (a deployed stack). Raises StatusUnavailable, never a botocore
     error: no credentials, a refused endpoint and a missing table are one line each."""
+    catalog, what, hint = open_catalog(
+        state_dir=state_dir, info_file=info_file, settings=settings, env=env, dev_info=dev_info
+    )
+    return _read(catalog, what, hint)
+
+
+def load_runs(
+    *,
+    state_dir: Path | None,
+    info_file: Path | None,
+    settings: Settings,
+    env: Mapping[str, str] | None = None,
+    dev_info: list[Path] | None = None,
+) -> list[RepublishRun]:
+    """The site-wide republishes and their progress, from the same places as load_statuses."""
+    catalog, what, hint = open_catalog(
+        state_dir=state_dir, info_file=info_file, settings=settings, env=env, dev_info=dev_info
+    )
+    return _guarded(lambda: sorted(catalog.list_runs(), key=lambda r: r.started), what, hint)
+
+
+def open_catalog(
+    *,
+    state_dir: Path | None,
+    info_file: Path | None,
+    settings: Settings,
+    env: Mapping[str, str] | None = None,
+    dev_info: list[Path] | None = None,
+) -> tuple[Catalog, str, str]:
+    """The catalog load_statuses reads, what to call it, and a hint for when it fails."""
     env = os.environ if env is None else env
     if state_dir is not None:
         path = state_dir / "catalog.json"
@@ -45,16 +75,11 @@ def load_statuses(
             raise StatusUnavailable(f"no build state at {state_dir} (run `polypub build` first)")
         from polypub.adapters.localfs import JsonCatalog
 
-        return _read(JsonCatalog(path), f"the build state {state_dir}")
+        return JsonCatalog(path), f"the build state {state_dir}", ""
     info: dict[str, Any] | None = None
     where = ""
     if info_file is not None:
-        try:
-            info = json.loads(info_file.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise StatusUnavailable(f"cannot read {info_file}: {exc.strerror}") from None
-        except ValueError:
-            raise StatusUnavailable(f"{info_file} is not the JSON `polypub dev` writes") from None
+        info = read_info(info_file)
         where = str(info_file)
     elif not env.get("POLYPUB_CATALOG_TABLE"):
         # No stack named: a `polypub dev` running from here (`make demo`) is meant.
@@ -71,43 +96,71 @@ def load_statuses(
             endpoint, region, table = info["endpoint_url"], info["region"], info["catalog_table"]
         except (KeyError, TypeError):
             raise StatusUnavailable(f"{where} is not the JSON `polypub dev` writes") from None
-        # The embedded AWS of `polypub dev` takes any key: a teacher's machine may have none.
-        import boto3
-
-        client = boto3.session.Session(
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
-            region_name=region,
-        ).client("dynamodb", endpoint_url=endpoint)
-        return _read(
-            DynamoCatalog(client, table),
+        return (
+            DynamoCatalog(dev_client("dynamodb", endpoint, region), table),
             f"the `polypub dev` at {endpoint} ({where})",
-            hint="is it still running? Start it again with `make demo`",
+            "is it still running? Start it again with `make demo`",
         )
     from polypub.wiring import aws_client
 
-    return _read(
+    return (
         DynamoCatalog(aws_client("dynamodb", settings), settings.catalog_table),
         f"the catalog table {settings.catalog_table} (region {settings.region})",
-        hint="check POLYPUB_CATALOG_TABLE, AWS_REGION and your AWS credentials",
+        "check POLYPUB_CATALOG_TABLE, AWS_REGION and your AWS credentials",
     )
 
 
-def _read(
-    catalog: Catalog, what: str, hint: str = ""
-) -> tuple[list[SourceStatus], list[PostEntry]]:
+def read_info(info_file: Path) -> dict[str, Any]:
+    """The JSON `polypub dev --info-file` wrote, or StatusUnavailable saying why not."""
+    try:
+        info = json.loads(info_file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise StatusUnavailable(f"cannot read {info_file}: {exc.strerror}") from None
+    except ValueError:
+        raise StatusUnavailable(f"{info_file} is not the JSON `polypub dev` writes") from None
+    if not isinstance(info, dict):
+        raise StatusUnavailable(f"{info_file} is not the JSON `polypub dev` writes")
+    return info
+
+
+def dev_client(service: str, endpoint: str, region: str) -> Any:
+    """A client of a `polypub dev`'s embedded AWS, which takes any key: a teacher's
+    machine may have none."""
+    import boto3
+
+    session = boto3.session.Session(
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+        region_name=region,
+    )
+    # The service name is a variable on purpose (as in wiring.aws_client).
+    return session.client(service, endpoint_url=endpoint)  # type: ignore[call-overload]
+
+
+def _guarded[T](read: Callable[[], T], what: str, hint: str) -> T:
     from botocore.exceptions import BotoCoreError, ClientError
 
     from polypub.adapters.errors import InfrastructureError
 
     try:
-        statuses = sorted(catalog.list_statuses(), key=lambda s: s.key)
-        entries = sorted(catalog.list_posts(), key=lambda e: e.slug)
+        return read()
     except (BotoCoreError, ClientError, InfrastructureError) as exc:
         raise StatusUnavailable(
             f"cannot read {what}: {_reason(exc)}" + (f"; {hint}" if hint else "")
         ) from None
-    return statuses, entries
+
+
+def _read(
+    catalog: Catalog, what: str, hint: str = ""
+) -> tuple[list[SourceStatus], list[PostEntry]]:
+    return _guarded(
+        lambda: (
+            sorted(catalog.list_statuses(), key=lambda s: s.key),
+            sorted(catalog.list_posts(), key=lambda e: e.slug),
+        ),
+        what,
+        hint,
+    )
 
 
 def _reason(exc: BaseException) -> str:
@@ -195,3 +248,20 @@ def characters_line(entries: list[PostEntry]) -> str:
     total = sum(by_provider.values())
     suffix = f" ({detail})" if detail else ""
     return f"Characters sent for the current translations: {total}{suffix}"
+
+
+def render_progress(runs: list[RepublishRun], *, recent: int = 5) -> str:
+    """One line per recent site-wide republish: jobs done, left and failed."""
+    if not runs:
+        return ""
+    lines = ["REPUBLISH (jobs: done / left / failed)"]
+    for run in runs[-recent:]:
+        scope = ", ".join(f"{k} {v}" for k, v in sorted(run.scope.items())) or "all"
+        state = "complete" if run.left == 0 and not run.failed else "running" if run.left else ""
+        if run.failed:
+            state = "FAILED jobs wait in the render DLQ: `polypub replay --queue render`"
+        lines.append(
+            f"  {run.run}  {run.reason} ({run.kind}, {scope}): "
+            f"{run.done} / {run.left} / {run.failed} of {run.total}  {state}".rstrip()
+        )
+    return "\n".join(lines)

@@ -6,10 +6,10 @@ import hashlib
 
 from polypub.content.assets import asset_content_type
 from polypub.content.errors import ContentError
-from polypub.model import TranslationJob
+from polypub.model import SourceStatus
 from polypub.site.design import check_design
 from polypub.steps.context import Outcome, Services
-from polypub.steps.post_pages import rewrite_existing_pages
+from polypub.steps.jobs_run import plan_run
 from polypub.steps.reports import clear_report, record_status, report_failure
 from polypub.steps.site_writing import (
     ASSET_CACHE,
@@ -21,7 +21,12 @@ from polypub.translate.glossary import DEFAULT_GLOSSARY, GLOSSARY_KEY, parse_glo
 
 
 def publish_design(key: str, services: Services) -> Outcome:
-    """config/site.yml or a theme/ template changed: check it, then republish every page."""
+    """config/site.yml or a theme/ template changed: check it, then republish every page.
+
+    The pages are republished by bounded jobs on the render queue (steps/jobs_run.py),
+    not here: this invocation only plans them. The status is recorded after the jobs
+    are queued, so a failure on the way is retried as a whole.
+    """
     data = services.source.get(key)
     digest = hashlib.sha256(data).hexdigest() if data is not None else None
     status = services.catalog.get_status(key)
@@ -34,17 +39,25 @@ def publish_design(key: str, services: Services) -> Outcome:
         check_design(services.settings, services.source, key)
     except ContentError as error:
         # What is usable of the design still applies, so every page is republished anyway.
+        planned = plan_run(services, run=run_id("design", key, digest, status), reason=key)
         outcome = report_failure(key, error, services)
     else:
+        planned = plan_run(services, run=run_id("design", key, digest, status), reason=key)
         outcome = Outcome(key, "published" if data is not None else "removed")
         clear_report(key, services)
         record_status(
             services, key, "published" if data is not None else "deleted", slug=None, digest=digest
         )
-    for entry in services.catalog.list_posts():
-        outcome.changed += rewrite_existing_pages(entry, services)
-    outcome.rebuild_all = True
+    outcome.absorb(planned)
+    outcome.message = outcome.message or planned.message
     return outcome
+
+
+def run_id(what: str, key: str, digest: str | None, status: SourceStatus | None) -> str:
+    """The same for a retry of one change, different for the next change of the same file
+    (even back to earlier bytes: the status it replaces differs)."""
+    before = "" if status is None else f"{status.content_hash}|{status.updated}"
+    return f"{what}-" + hashlib.sha256(f"{key}|{digest}|{before}".encode()).hexdigest()[:12]
 
 
 def apply_config_change(key: str, services: Services) -> Outcome:
@@ -75,17 +88,15 @@ def apply_config_change(key: str, services: Services) -> Outcome:
     if glossary.digest == previous:
         clear_report(key, services)
         return Outcome(key, "skipped", message="unchanged")
-    queued = 0
-    for entry in services.catalog.list_posts():
-        targets = tuple(
-            lang
-            for lang in services.settings.languages
-            if (version := entry.versions.get(lang)) is not None and version.kind == "machine"
-        )
-        if targets:
-            services.jobs.send(TranslationJob.of(entry, targets))
-            queued += 1
-    message = f"{glossary.size} glossary entries; {queued} posts queued for translation"
+    # The posts are queued for translation by bounded jobs (steps/jobs_run.py); the
+    # translate queue keeps its low concurrency for the providers' rate limits.
+    planned = plan_run(
+        services,
+        run=run_id("glossary", key, glossary.digest, status),
+        reason=key,
+        kind="translations",
+    )
+    message = f"{glossary.size} glossary entries; {planned.message}"
     clear_report(key, services)
     record_status(
         services,
@@ -95,7 +106,9 @@ def apply_config_change(key: str, services: Services) -> Outcome:
         message=message,
         digest=glossary.digest,
     )
-    return Outcome(key, "published" if data is not None else "removed", message=message)
+    outcome = Outcome(key, "published" if data is not None else "removed", message=message)
+    outcome.absorb(planned)
+    return outcome
 
 
 def sync_asset(key: str, services: Services) -> Outcome:

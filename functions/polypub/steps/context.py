@@ -8,7 +8,16 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from polypub.model import PostEntry
-from polypub.ports import Catalog, Cdn, JobQueue, Notifier, Storage, TranslationMemory, Translator
+from polypub.ports import (
+    Catalog,
+    Cdn,
+    JobQueue,
+    Notifier,
+    SiteJobQueue,
+    Storage,
+    TranslationMemory,
+    Translator,
+)
 from polypub.settings import Settings
 from polypub.site.config import SiteConfig
 from polypub.site.design import site_config
@@ -41,6 +50,9 @@ class Services:
     clock: Callable[[], datetime] = _utcnow
     # Failure reports are also sent here when set (SNS e-mail in the cloud).
     notifier: Notifier | None = None
+    # Site-wide work goes here as bounded jobs (steps/jobs_run.py); None runs each job
+    # at once, in this process (`polypub build`, the steps' unit tests).
+    site_jobs: SiteJobQueue | None = None
     # What one batch works out once (steps/prepared.py); emptied when the batch
     # finishes, so a change is never seen late.
     work: BatchWork = field(default_factory=BatchWork, compare=False, repr=False)

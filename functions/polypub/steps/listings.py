@@ -325,10 +325,30 @@ def _write_sitemap_index(site: SiteConfig, services: Services) -> list[str]:
     raise ListingsUnsettledError("the monthly sitemaps kept changing while indexing them")
 
 
+def write_units(units: Iterable[Unit], services: Services, *, fixed: bool = False) -> list[str]:
+    """Render these listing units from bounded catalog queries; write what changed.
+
+    One republish job's share of the listings (steps/jobs_run.py). With `fixed`, also
+    the objects that depend on no post (404 pages, robots.txt, the stylesheet) and the
+    sitemap index, which one job of each run writes.
+    """
+    site = services.site_config
+    rendered: dict[str, Rendered | None] = {
+        unit_key(unit): render_unit(site, unit, services.catalog) for unit in units
+    }
+    if fixed:
+        rendered.update(fixed_objects(site))
+    changed = _write_listing_objects(rendered, services)
+    if fixed:
+        changed += _write_sitemap_index(site, services)
+    return changed
+
+
 def rebuild_listings(services: Services) -> list[str]:
     """Regenerate every listing from the whole catalog, and delete the listings now empty.
 
-    Only a design change needs this (every page looks different).
+    `polypub build` sweeping an output folder of an older site needs this; a design
+    change republishes the listings as bounded jobs instead (write_units).
     """
     site = services.site_config
 

@@ -16,9 +16,14 @@ def test_a_design_change_rewrites_every_post_page(site: Site) -> None:
     site.upload("config/site.yml", "name: Escola Oberta\n")
     outcome = site.run("config/site.yml")
     assert outcome.action == "published"
-    assert outcome.rebuild_all
+    # Without a queue (a build) the run's jobs run at once: the pages and the listings.
+    assert outcome.message is not None
+    assert outcome.message.endswith("(all): 2 jobs")
     assert "Escola Oberta" in (site.page("en", "a") or "")
     assert "/en/posts/a/index.html" in outcome.changed
+    assert "/en/index.html" in outcome.changed
+    [run] = site.services.catalog.list_runs()
+    assert (run.reason, run.total, run.done, run.left) == ("config/site.yml", 2, 2, 0)
     # The same design again is unchanged.
     assert site.run("config/site.yml").action == "skipped"
 
@@ -31,7 +36,9 @@ def test_a_glossary_change_queues_every_machine_translated_post(site: Site) -> N
     outcome = site.run("config/glossary.yml")
     assert outcome.action == "published"
     assert outcome.message is not None
-    assert outcome.message.endswith("glossary entries; 1 posts queued for translation")
+    # One job (one post) of the run, run at once without a queue, queued the translation.
+    assert "glossary entries; republish glossary-" in outcome.message
+    assert outcome.message.endswith("(all): 1 jobs")
     assert [job.targets for job in site.queue] == [("es",)]
     # Uploading the same glossary again changes nothing.
     assert apply_config_change("config/glossary.yml", site.services).action == "skipped"
