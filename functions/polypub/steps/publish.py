@@ -15,8 +15,14 @@ from polypub.steps.entries import (
 from polypub.steps.errors import SlugTakenError
 from polypub.steps.people import orphan_translations, publish_human_translation
 from polypub.steps.post_pages import rewrite_existing_pages, write_post_pages
-from polypub.steps.reports import clear_report, record_status, report_failure, report_untranslated
-from polypub.steps.sources import parse_source, post_language, read_source_post, rendered_body
+from polypub.steps.reports import clear_report, record_status, report_failure, report_notes
+from polypub.steps.sources import (
+    body_warnings,
+    parse_source,
+    post_language,
+    read_source_post,
+    rendered_body,
+)
 
 
 def publish_post(key: str, data: bytes, services: Services) -> Outcome:
@@ -81,8 +87,8 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
     record_status(
         services, key, "published", slug=post.slug, message=lang_note, digest=post.content_hash
     )
-    if lang_note:
-        report_untranslated(key, lang_note, services)
+    # What the page leaves out (HTML, template code) and a post published as is: one report.
+    report_notes(key, services, untranslated=lang_note, warnings=body_warnings(post))
     return outcome
 
 

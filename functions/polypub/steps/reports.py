@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Literal
 
@@ -110,13 +111,42 @@ def clear_report(key: str, services: Services) -> None:
 
 def report_untranslated(key: str, note: str, services: Services) -> None:
     """A post published as is: say so in its status and in a report beside the upload."""
+    report_notes(key, services, untranslated=note)
+
+
+def report_notes(
+    key: str,
+    services: Services,
+    *,
+    untranslated: str | None = None,
+    warnings: Sequence[ContentError] = (),
+) -> None:
+    """A published post the teacher should still hear about: published as is (a note),
+    and what was left out of its page (warnings: HTML, template code), in its status and
+    in one report beside the upload. Nothing to say: nothing written."""
+    if untranslated is None and not warnings:
+        return
+    first = LanguageUnknownNotice.code if untranslated is not None else warnings[0].code
     status = services.catalog.get_status(key)
     if status is not None:
-        services.catalog.put_status(replace(status, error_code=LanguageUnknownNotice.code))
+        message = untranslated if untranslated is not None else status.message
+        if message is None:
+            message = "; ".join(f"{w.code}: {w}" for w in warnings)
+        services.catalog.put_status(replace(status, error_code=first, message=message))
+    parts = []
+    if untranslated is not None:
+        parts.append(f"Note: {LanguageUnknownNotice.code}\n{untranslated}\n")
+    parts += [f"Warning: {warning.code}\n{warning}\n" for warning in warnings]
+    how = " as is, without translations" if untranslated is not None else ""
+    gone = (
+        "once the post is published with translations"
+        if untranslated is not None
+        else "once the post is published without warnings"
+    )
     text = (
-        f"Polyglot Press published {key} as is, without translations.\n\n"
-        f"Note: {LanguageUnknownNotice.code}\n{note}\n\n"
-        "This report disappears once the post is published with translations.\n"
+        f"Polyglot Press published {key}{how}.\n\n"
+        + "\n".join(parts)
+        + f"\nThis report disappears {gone}.\n"
         f"Checked at {services.now()}\n"
     )
     services.source.put(report_key(key), text.encode("utf-8"), PLAIN_TEXT)
