@@ -70,6 +70,8 @@ ENV_KEY = "polypub_html_left_out"
 MORE = "more"
 
 Event = tuple[str, str, dict[str, str]]  # (kind, tag or text, attributes)
+# Marks a Markdown pair (emphasis, link) on a stack of open HTML elements.
+_MARKDOWN = ""
 
 
 class _Events(HTMLParser):
@@ -168,13 +170,27 @@ class _Converter:
     # --- inline: the children of one inline container -------------------------------
 
     def inline(self, children: list[Token], level: int) -> list[Token]:
-        """An inline container's children with its html_inline tokens rebuilt."""
+        """An inline container's children with its html_inline tokens rebuilt.
+
+        HTML elements nest properly with Markdown's own pairs (emphasis, links): one
+        still open when the Markdown pair around it ends is closed there, and its own
+        end tag, coming later, is dropped. Markdown's pairs are never dropped.
+        """
         out: list[Token] = []
-        stack: list[str] = []  # HTML elements open in this container
+        # HTML elements open in this container, and _MARKDOWN for each Markdown pair.
+        stack: list[str] = []
         code: list[Token] | None = None  # the children of an open <code>
         for child in children:
             if child.type != "html_inline":
-                if self.skipping:
+                if child.nesting != 0 and code is not None:
+                    out.append(_code_span(code, level))
+                    code = None
+                if child.nesting == 1:
+                    stack.append(_MARKDOWN)
+                elif child.nesting == -1 and _MARKDOWN in stack:
+                    while stack and (tag := stack.pop()) != _MARKDOWN:
+                        out.append(_close(tag, level))
+                elif self.skipping:
                     continue
                 if code is not None:
                     code.append(child)
@@ -197,7 +213,7 @@ class _Converter:
                 out.extend(self._inline_event(kind, name, attrs, stack, level))
         if code is not None:
             out.append(_code_span(code, level))
-        out.extend(_close(tag, level) for tag in reversed(stack))
+        out.extend(_close(tag, level) for tag in reversed(stack) if tag != _MARKDOWN)
         self.skipping.clear()
         return out
 
@@ -207,7 +223,11 @@ class _Converter:
         if kind == "text":
             return [Token("text", "", 0, content=name)] if name else []
         if kind == "end":
-            if name not in stack:
+            # Only an element opened inside the innermost Markdown pair can close here.
+            inner = (
+                stack[len(stack) - stack[::-1].index(_MARKDOWN) :] if _MARKDOWN in stack else stack
+            )
+            if name not in inner:
                 return []  # a close without an open (or of a left-out element)
             closed: list[Token] = []
             while stack:

@@ -71,7 +71,11 @@ DROP_WITH_CONTENT = frozenset(
 
 
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
-    """Values that the allow-lists cannot say: embed addresses, sizes in pixels."""
+    """Values that the allow-lists cannot say: embed addresses, sizes in pixels, and no
+    value at all that reads as a script URL (a title is harmless, but no checker, feed
+    reader or future attribute should have to know that)."""
+    if "".join(ch for ch in value if ch > " ").lower().startswith(("javascript:", "vbscript:")):
+        return None
     if tag == "iframe" and name == "src":
         return value if embeds.is_embed_src(value) else None
     if name in ("width", "height"):
