@@ -6,7 +6,7 @@ import pytest
 
 from html_safety import active_content
 from polypub.content.errors import HtmlLeftOutWarning
-from polypub.content.markdown import body_warnings, render_body
+from polypub.content.markdown import body_excerpt, body_warnings, render_body
 from polypub.content.sanitize import sanitize_html
 from polypub.content.segments import segment_body
 
@@ -166,3 +166,12 @@ def test_an_unsafe_link_or_image_of_the_authors_html_loses_its_url() -> None:
     assert active_content(html) == []
     assert "javascript" not in html
     assert "data:" not in html
+
+
+def test_more_marks_the_excerpt_as_plain_text() -> None:
+    body = "The **start** of a `long` post,\nin two lines.\n\n<!--more-->\n\nThe rest.\n"
+    assert body_excerpt(body) == "The start of a long post, in two lines."
+    # Inside a paragraph, the excerpt ends with that paragraph.
+    assert body_excerpt("Short <a href='/x'>intro</a>.<!--more--> Rest.\n") == "Short intro. Rest."
+    assert body_excerpt("No marker.\n") is None
+    assert body_excerpt("```\n<!--more-->\n```\n") is None  # code is code

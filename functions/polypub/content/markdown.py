@@ -84,6 +84,8 @@ class ParsedBody:
 
     tokens: tuple[Token, ...]
     warnings: tuple[ContentError, ...]
+    # The words before `<!--more-->`, as plain text; None without one.
+    excerpt: str | None = None
 
 
 @lru_cache(maxsize=8)
@@ -100,7 +102,25 @@ def parsed_body(text: str) -> ParsedBody:
     env: dict[str, Any] = {}
     tokens = tuple(md.parse(resolved.text, env))
     html_warning = rawhtml.left_out_warning(env)
-    return ParsedBody(tokens, (*resolved.warnings, *([html_warning] if html_warning else [])))
+    more_at = env.get(rawhtml.MORE_KEY)
+    excerpt = None if more_at is None else _plain(tokens[:more_at]) or None
+    return ParsedBody(
+        tokens, (*resolved.warnings, *([html_warning] if html_warning else [])), excerpt
+    )
+
+
+def _plain(tokens: Sequence[Token]) -> str:
+    """What a reader reads in these tokens, as one line of text (no code blocks)."""
+    words: list[str] = []
+    for token in tokens:
+        for child in token.children or () if token.type == "inline" else ():
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+        if token.type == "inline":
+            words.append(" ")
+    return " ".join("".join(words).split())
 
 
 def _code_lines(md: MarkdownIt, text: str) -> frozenset[int]:
@@ -120,6 +140,14 @@ def parse_body(text: str) -> tuple[Token, ...]:
 def body_warnings(text: str) -> tuple[ContentError, ...]:
     """What was left out of the body's page, as warnings for the author's report."""
     return parsed_body(text).warnings
+
+
+def body_excerpt(text: str) -> str | None:
+    """The text before `<!--more-->` (WordPress's and Jekyll's excerpt), None without one.
+
+    A post without a `description` can use it as one (content/post.py).
+    """
+    return parsed_body(text).excerpt
 
 
 def render_body(text: str) -> str:

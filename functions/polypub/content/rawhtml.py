@@ -66,8 +66,10 @@ _TOKEN_NAMES = {"a": "link", "p": "paragraph", "ul": "bullet_list", "ol": "order
                 "i": "em"}  # fmt: skip
 # Where the count of left-out elements waits in markdown-it's env until parse_body reads it.
 ENV_KEY = "polypub_html_left_out"
-# The comment that ends a post's excerpt (WordPress and Jekyll); never shown.
+# The comment that ends a post's excerpt (WordPress and Jekyll); never shown. Where it
+# was (the number of tokens before it) waits in env under MORE_KEY.
 MORE = "more"
+MORE_KEY = "polypub_more"
 
 Event = tuple[str, str, dict[str, str]]  # (kind, tag or text, attributes)
 # Marks a Markdown pair (emphasis, link) on a stack of open HTML elements.
@@ -166,6 +168,7 @@ class _Converter:
         # Block elements opened by HTML and not yet closed: (tag, Markdown depth).
         self.blocks: list[tuple[str, int]] = []
         self.skipping: list[str] = []
+        self.more = False  # <!--more--> seen: the excerpt ends here
 
     # --- inline: the children of one inline container -------------------------------
 
@@ -369,6 +372,8 @@ class _Converter:
         # shown, never worth a warning. Declarations and processing instructions are.
         if kind == "other":
             self.left_out[name] += 1
+        elif name.lower() == MORE:
+            self.more = True
 
 
 def _code_span(children: list[Token], level: int) -> Token:
@@ -386,23 +391,28 @@ def rebuild_html(state: StateCore) -> None:
     converter = _Converter(left_out)
     out: list[Token] = []
     depth = 0
+    more_at: int | None = None
     for token in state.tokens:
         if token.type == "html_block":
             out.extend(converter.block(token.content, depth, token.level))
-            continue
-        if token.nesting == -1:
-            out.extend(converter.close_blocks(depth, token.level + 1))
-            depth -= 1
-        if token.type == "inline" and token.children:
-            token.children = converter.inline(token.children, token.level)
-        out.append(token)
-        if token.nesting == 1:
-            depth += 1
+        else:
+            if token.nesting == -1:
+                out.extend(converter.close_blocks(depth, token.level + 1))
+                depth -= 1
+            if token.type == "inline" and token.children:
+                token.children = converter.inline(token.children, token.level)
+            out.append(token)
+            if token.nesting == 1:
+                depth += 1
+        if converter.more and more_at is None:
+            more_at = len(out)
     out.extend(converter.close_blocks(0, 0))
     state.tokens = out
+    env: MutableMapping[str, Any] = state.env
     if left_out:
-        env: MutableMapping[str, Any] = state.env
         env.setdefault(ENV_KEY, Counter()).update(left_out)
+    if more_at is not None:
+        env[MORE_KEY] = more_at
 
 
 def left_out_warning(env: MutableMapping[str, Any]) -> HtmlLeftOutWarning | None:
