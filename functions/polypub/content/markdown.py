@@ -124,9 +124,11 @@ def _plain(tokens: Sequence[Token]) -> str:
 
 
 def _code_lines(md: MarkdownIt, text: str) -> frozenset[int]:
-    """The 0-based lines of fenced and indented code blocks."""
+    """The 0-based lines of fenced and indented code blocks (block rules only: cheap)."""
     lines: set[int] = set()
-    for token in md.parse(text):
+    tokens: list[Token] = []
+    md.block.parse(text, md, {}, tokens)
+    for token in tokens:
         if token.type in ("fence", "code_block") and token.map:
             lines.update(range(*token.map))
     return frozenset(lines)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import MutableMapping
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 
@@ -111,10 +112,26 @@ class _Events(HTMLParser):
 
 
 def events(fragment: str) -> list[Event]:
+    """The fragment's events (fresh attribute dicts: the converter takes from them)."""
+    # Posts repeat the same tags (`<td>`, `</a>`, `<br />`): each short one is parsed
+    # once per process; a long block is not worth keeping.
+    found = _short_events(fragment) if len(fragment) <= 300 else _events(fragment)
+    return [(kind, name, dict(attrs)) for kind, name, attrs in found]
+
+
+_Parsed = tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]
+
+
+@lru_cache(maxsize=4096)
+def _short_events(fragment: str) -> _Parsed:
+    return _events(fragment)
+
+
+def _events(fragment: str) -> _Parsed:
     parser = _Events()
     parser.feed(fragment)
     parser.close()
-    return parser.events
+    return tuple((kind, name, tuple(attrs.items())) for kind, name, attrs in parser.events)
 
 
 def clean_attributes(tag: str, attrs: dict[str, str]) -> dict[str, str] | None:
@@ -125,13 +142,23 @@ def clean_attributes(tag: str, attrs: dict[str, str]) -> dict[str, str] | None:
     """
     if tag not in ALLOWED_TAGS:
         return None
+    if not attrs:
+        return {}  # nothing to clean on an allowed tag
+    kept = _clean_attributes(tag, tuple(attrs.items()))
+    return None if kept is None else dict(kept)
+
+
+@lru_cache(maxsize=4096)
+def _clean_attributes(
+    tag: str, attrs: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...] | None:
     context = _CONTEXT.get(tag, ())
     opening = "".join(f"<{name}>" for name in context)
     closing = "".join(f"</{name}>" for name in reversed(context))
-    quoted = "".join(f' {name}="{_quote(value)}"' for name, value in attrs.items())
+    quoted = "".join(f' {name}="{_quote(value)}"' for name, value in attrs)
     end = "" if tag in VOID_TAGS - {"iframe"} else f"</{tag}>"
     cleaned = sanitize_html(f"{opening}<{tag}{quoted}>{end}{closing}")
-    for kind, name, kept in events(cleaned):
+    for kind, name, kept in _short_events(cleaned):
         if kind == "start" and name == tag:
             return kept
     return None
