@@ -133,3 +133,16 @@ def test_a_lone_brace_pair_in_prose_is_not_a_construct_too_far() -> None:
     body = "Sets are written {1, 2}; a dict is {'a': 1}.\n"
     assert page(body) == "<p>Sets are written {1, 2}; a dict is {'a': 1}.</p>\n"
     assert body_warnings(body) == ()
+
+
+def test_kramdown_and_goldmark_attribute_lists_are_styling_and_go_quietly() -> None:
+    body = (
+        "* TOC\n{:toc}\n\n## Our trip {#trip}\n\n"
+        '[the map](/map.pdf){:target="_blank"} and a note.\n{: .note}\n'
+    )
+    html = page(body)
+    assert "{" not in html
+    assert "TOC" not in html
+    assert "<h2>Our trip</h2>" in html
+    assert '<a href="/map.pdf">the map</a> and a note.' in html
+    assert body_warnings(body) == ()

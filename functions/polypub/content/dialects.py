@@ -33,8 +33,14 @@ _CONSTRUCT = re.compile(
     r"|\{%-?\s*(?P<tname>\w+)(?P<targs>[^\n]{0,400}?)\s*-?%\}"
     r"|\{\{-?(?P<expr>[^\n{}]{0,400}?)-?\}\}"
     r"|\[(?P<wclose>/)?(?P<wname>caption|embed|youtube|vimeo)(?P<wargs>(?:\s[^\]\n]{0,400})?)\]"
+    # kramdown's attribute lists ({:target="_blank"}, {: .note}, "* TOC\n{:toc}") and
+    # Goldmark's heading attributes ("## Title {#id}"): styling this site does not
+    # apply, so they go without a warning.
+    r"|(?P<toc>^[*-][ \t]+TOC[ \t]*\n)?\{:[^}\n]{0,300}\}"
+    r"|[ \t]*\{[#.][\w .#=\"'-]{0,200}\}[ \t]*(?=\n|$)",
+    re.MULTILINE,
 )
-_TRIGGERS = ("{{", "{%", "[caption", "[embed", "[youtube", "[vimeo")
+_TRIGGERS = ("{{", "{%", "{:", "{#", "{.", "[caption", "[embed", "[youtube", "[vimeo")
 # A Jekyll post's file name: date, then the slug.
 _DATED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
 _QUOTED = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)')\s*$""")
@@ -113,7 +119,9 @@ def _replace(match: re.Match[str], text: str, unknown: list[str]) -> tuple[str, 
         return _shortcode(name, args, match.group(), unknown), end
     if groups["wname"]:
         return _wordpress(match, text, unknown)
-    return _expression(groups["expr"] or "", match.group(), unknown), end
+    if groups["expr"] is None:
+        return "", end  # an attribute list
+    return _expression(groups["expr"], match.group(), unknown), end
 
 
 # --- Liquid ({{ }} and {% %}) -------------------------------------------------------------
