@@ -175,3 +175,11 @@ def test_more_marks_the_excerpt_as_plain_text() -> None:
     assert body_excerpt("Short <a href='/x'>intro</a>.<!--more--> Rest.\n") == "Short intro. Rest."
     assert body_excerpt("No marker.\n") is None
     assert body_excerpt("```\n<!--more-->\n```\n") is None  # code is code
+
+
+def test_the_warnings_survive_a_trip_to_a_build_worker_and_back() -> None:
+    import pickle
+
+    for warning in body_warnings("<script>x</script>{% include a.html %}\n"):
+        copy = pickle.loads(pickle.dumps(warning))  # noqa: S301 - our own object
+        assert (copy.code, str(copy)) == (warning.code, str(warning))

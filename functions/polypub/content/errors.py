@@ -239,6 +239,10 @@ class HtmlLeftOutWarning(ContentError):
         )
         self.counts = dict(counts)
 
+    def __reduce__(self) -> tuple[type[HtmlLeftOutWarning], tuple[dict[str, int]]]:
+        # Rebuilt from what it was made of (a forked build worker may pickle it).
+        return (type(self), (self.counts,))
+
 
 class TemplateLeftOutWarning(ContentError):
     """Not an error: the post is published, without template code the site cannot run."""
@@ -255,3 +259,6 @@ class TemplateLeftOutWarning(ContentError):
             "ref shortcodes; write anything else as Markdown."
         )
         self.constructs = list(constructs)
+
+    def __reduce__(self) -> tuple[type[TemplateLeftOutWarning], tuple[list[str]]]:
+        return (type(self), (self.constructs,))
