@@ -234,7 +234,7 @@ def _wordpress(match: re.Match[str], text: str, unknown: list[str]) -> tuple[str
     name, end = match.group("wname"), match.end()
     if match.group("wclose"):
         return "", end
-    closing = text.find(f"[/{name}]", end)
+    closing = _find_closer(text, f"[/{name}]", end)
     inner = text[end:closing] if closing >= 0 else ""
     after = closing + len(name) + 3 if closing >= 0 else end
     if name == "caption" and closing >= 0:
@@ -253,6 +253,17 @@ def _wordpress(match: re.Match[str], text: str, unknown: list[str]) -> tuple[str
         return _iframe(found), after if closing >= 0 else end
     unknown.append(match.group())
     return "", end
+
+
+@lru_cache(maxsize=4)
+def _last(text: str, needle: str) -> int:
+    return text.rfind(needle)
+
+
+def _find_closer(text: str, needle: str, start: int) -> int:
+    # An opener without a closer must not cost a scan of the rest of the body each
+    # time ("[caption]" 20,000 times): past the last closer there is none.
+    return -1 if _last(text, needle) < start else text.find(needle, start)
 
 
 # --- what constructs become ---------------------------------------------------------------

@@ -72,6 +72,12 @@ ENV_KEY = "polypub_html_left_out"
 MORE = "more"
 MORE_KEY = "polypub_more"
 
+# Elements nested deeper than this are left out (their text kept), as markdown-it
+# bounds Markdown's nesting: no real post needs more, and the last gate (html5ever)
+# takes seconds on tens of thousands of nested elements.
+MAX_DEPTH = 32
+TOO_DEEP = f"elements nested more than {MAX_DEPTH} deep"
+
 Event = tuple[str, str, dict[str, str]]  # (kind, tag or text, attributes)
 # Marks a Markdown pair (emphasis, link) on a stack of open HTML elements.
 _MARKDOWN = ""
@@ -294,6 +300,9 @@ class _Converter:
             return []
         if name == "hr" or stack is None:
             return [Token("hr", "hr", 0, level=level, block=True)]
+        if len(stack) >= MAX_DEPTH:
+            self._leave_out(TOO_DEEP, skip=False)
+            return []
         stack.append(name)
         return [_open(name, kept, level, block=False)]
 
@@ -355,6 +364,9 @@ class _Converter:
         if kept is None:
             self._leave_out(name, skip=False)
             return out
+        if len(self.blocks) >= MAX_DEPTH:
+            self._leave_out(TOO_DEEP, skip=False)
+            return out
         self.blocks.append((name, depth))
         return [*out, _open(name, kept, level, block=True)]
 
@@ -390,7 +402,7 @@ class _Converter:
         return True
 
     def _leave_out(self, name: str, *, skip: bool) -> None:
-        self.left_out[f"<{name}>"] += 1
+        self.left_out[name if name == TOO_DEEP else f"<{name}>"] += 1
         if skip and name not in VOID_TAGS - {"iframe"}:
             self.skipping.append(name)
 
