@@ -11,7 +11,7 @@ from html_safety import active_content
 from polypub.content.errors import HtmlLeftOutWarning
 from polypub.content.markdown import body_excerpt, body_warnings, render_body
 from polypub.content.sanitize import sanitize_html
-from polypub.content.segments import segment_body
+from polypub.content.segments import segment_body, visible_text
 
 
 def page(body: str) -> str:
@@ -200,3 +200,12 @@ def test_pathological_html_at_the_markup_limit_renders_in_bounded_time(body: str
     assert time.perf_counter() - started < 20
     assert active_content(html) == []
     assert html.count("<div>") <= 32
+
+
+def test_visible_text_is_what_a_reader_reads_for_language_detection() -> None:
+    body = (
+        'Hola <img class="size-medium" src="/a.png" alt="una foto"> y '
+        '<a href="https://example.org/about-us" title="About">el enlace</a>.\n\n'
+        "```\nprint('hello world')\n```\n\nVer `code here` en /assets/x.pdf y {{ site.url }}.\n"
+    )
+    assert visible_text(body) == "Hola una foto y el enlace.\nVer en y ."

@@ -538,3 +538,24 @@ def segment_body(body: str, protected_terms: Terms = DEFAULT_PROTECTED_TERMS) ->
         if token.type == "inline":
             add(token)
     return SegmentedBody(tokens, tuple(segments), index)
+
+
+def visible_text(body: str) -> str:
+    """What a reader reads of a body: its words and alt texts, without markup, code,
+    URLs, paths, file names or template constructs (for language detection)."""
+    words: list[str] = []
+
+    def add(children: Sequence[Token]) -> None:
+        for child in children:
+            if child.type == "text":
+                words.append(_LITERAL.sub(" ", child.content))
+            elif child.type == "image":
+                add(child.children or ())
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+
+    for token in parse_body(body):
+        if token.type == "inline":
+            add(token.children or ())
+            words.append("\n")
+    return "\n".join(" ".join(line.split()) for line in "".join(words).splitlines()).strip()
