@@ -146,3 +146,16 @@ def test_kramdown_and_goldmark_attribute_lists_are_styling_and_go_quietly() -> N
     assert "<h2>Our trip</h2>" in html
     assert '<a href="/map.pdf">the map</a> and a note.' in html
     assert body_warnings(body) == ()
+
+
+def test_a_picture_path_with_spaces_and_a_template_tag_is_a_picture_not_raw_markdown() -> None:
+    body = (
+        "![Una foto]({{ site.baseurl }}/assets/img/mi foto.png) y "
+        "[la guía](/assets/guía de riego.pdf).\n"
+    )
+    html = page(body)
+    assert '<img src="/assets/img/mi%20foto.png" alt="Una foto">' in html
+    assert 'href="/assets/gu%C3%ADa%20de%20riego.pdf"' in html
+    (segment, alt) = segment_body(body).segments
+    assert segment.text == "<x1/> y <g1>la guía</g1>."
+    assert alt.text == "Una foto"

@@ -26,9 +26,16 @@ from functools import lru_cache
 from polypub.content import embeds
 from polypub.content.errors import ContentError, TemplateLeftOutWarning
 
-# Every construct, one alternative each; bounded so that a stray "{{" costs one search.
+# A link or picture whose address has spaces (kramdown takes them, CommonMark shows
+# the whole thing as text): `![x]({{ site.baseurl }}/my photo.png)`.
+_SPACED_ADDRESS = (
+    r"\]\((?P<dest>[^()\n\"'<>]{0,300}? [^()\n\"'<>]{0,300}?"
+    r"\.(?:png|jpe?g|gif|webp|avif|svg|pdf|mp3|mp4|docx?|odt))\)"
+)
+_SPACED = re.compile(_SPACED_ADDRESS)
 _CONSTRUCT = re.compile(
-    r"\{\{<\s*(?P<hclose>/)?\s*(?P<hname>[\w./-]+)(?P<hargs>[^\n]{0,400}?)\s*/?>\}\}"
+    _SPACED_ADDRESS
+    + r"|\{\{<\s*(?P<hclose>/)?\s*(?P<hname>[\w./-]+)(?P<hargs>[^\n]{0,400}?)\s*/?>\}\}"
     r"|\{\{%\s*(?P<pclose>/)?\s*(?P<pname>[\w./-]+)(?P<pargs>[^\n]{0,400}?)\s*/?%\}\}"
     r"|\{%-?\s*(?P<tname>\w+)(?P<targs>[^\n]{0,400}?)\s*-?%\}"
     r"|\{\{-?(?P<expr>[^\n{}]{0,400}?)-?\}\}"
@@ -58,16 +65,23 @@ class Resolved:
 def resolve(text: str, code_lines: Callable[[], frozenset[int]]) -> Resolved:
     """``text`` with every construct outside code replaced; ``code_lines`` gives the code
     blocks' 0-based lines (asked only when the text has a construct at all)."""
-    if not any(trigger in text for trigger in _TRIGGERS):
+    if not any(trigger in text for trigger in _TRIGGERS) and not _SPACED.search(text):
         return Resolved(text)
     return _resolve(text, code_lines())
 
 
 @lru_cache(maxsize=8)
 def _resolve(text: str, code_lines: frozenset[int]) -> Resolved:
-    protected = _code_ranges(text, code_lines)
-    out: list[str] = []
     unknown: list[str] = []
+    resolved = _resolve_in(text, _code_ranges(text, code_lines), unknown)
+    warnings: tuple[ContentError, ...] = ()
+    if unknown:
+        warnings = (TemplateLeftOutWarning(list(dict.fromkeys(unknown))),)
+    return Resolved(resolved, warnings)
+
+
+def _resolve_in(text: str, protected: list[tuple[int, int]], unknown: list[str]) -> str:
+    out: list[str] = []
     pos = 0
     while (match := _CONSTRUCT.search(text, pos)) is not None:
         if _inside(match.start(), protected):
@@ -79,16 +93,16 @@ def _resolve(text: str, code_lines: frozenset[int]) -> Resolved:
         out.append(replacement)
         pos = end
     out.append(text[pos:])
-    warnings: tuple[ContentError, ...] = ()
-    if unknown:
-        warnings = (TemplateLeftOutWarning(list(dict.fromkeys(unknown))),)
-    return Resolved("".join(out), warnings)
+    return "".join(out)
 
 
 def _replace(match: re.Match[str], text: str, unknown: list[str]) -> tuple[str, int]:
     """What a construct becomes, and where scanning goes on (past its end tag, for pairs)."""
     end = match.end()
     groups = match.groupdict()
+    if groups["dest"] is not None:
+        address = _resolve_in(groups["dest"], [], unknown).strip()
+        return f"]({address.replace(' ', '%20')})", end
     if groups["tname"]:
         name, args = groups["tname"].lower(), groups["targs"].strip()
         if name in ("raw", "highlight", "comment"):
