@@ -209,3 +209,22 @@ def test_visible_text_is_what_a_reader_reads_for_language_detection() -> None:
         "```\nprint('hello world')\n```\n\nVer `code here` en /assets/x.pdf y {{ site.url }}.\n"
     )
     assert visible_text(body) == "Hola una foto y el enlace.\nVer en y ."
+
+
+def test_the_schools_own_videos_and_sounds_play_with_controls_never_by_themselves() -> None:
+    body = (
+        '<video src="/assets/v.mp4" autoplay onplay="x()" width="640" poster="javascript:x">'
+        "Your browser shows no video.</video>\n\n"
+        'Listen: <audio><source src="/assets/a.mp3" type="audio/mpeg"></audio>\n'
+    )
+    html = page(body)
+    assert (
+        '<video src="/assets/v.mp4" width="640" controls="" preload="metadata">'
+        "Your browser shows no video.</video>"
+    ) in html
+    assert '<audio controls="" preload="metadata"><source src="/assets/a.mp3"' in html
+    assert "autoplay" not in html
+    assert "poster" not in html
+    assert active_content(html) == []
+    texts = [segment.text for segment in segment_body(body).segments]
+    assert texts == ["<g1>Your browser shows no video.</g1>", "Listen: <g1><x1/></g1>"]

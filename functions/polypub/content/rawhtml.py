@@ -36,10 +36,12 @@ BLOCK_TAGS = frozenset(
         "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
     }
 )  # fmt: skip
-VOID_TAGS = frozenset({"img", "br", "hr", "wbr", "iframe"})
+VOID_TAGS = frozenset({"img", "br", "hr", "wbr", "iframe", "source"})
 # Left out together with their content (never text on the page): the sanitizer's list
 # and elements whose content is not meant to be read as text.
-SKIP_CONTENT = DROP_WITH_CONTENT | {"iframe", "head", "title", "video", "audio", "canvas", "map"}
+SKIP_CONTENT = DROP_WITH_CONTENT | {"iframe", "head", "title", "canvas", "map"}
+# A player is usable only with its controls (nothing plays by itself on the site).
+_PLAYERS = frozenset({"video", "audio"})
 # A start tag that ends an open element of these kinds, as browsers do ("<li>a<li>b").
 _IMPLIED_END = {
     "p": {"p"},
@@ -280,7 +282,7 @@ class _Converter:
     def _void_or_open(
         self, name: str, attrs: dict[str, str], stack: list[str] | None, level: int
     ) -> list[Token]:
-        """Tokens for a start tag; ``stack`` None means "block context: voids only"."""
+        """Tokens for a start tag; ``stack`` None for an <hr> between blocks."""
         if name == "iframe":
             found = embeds.video_from_url(attrs.get("src", ""))
             if found is None:
@@ -298,6 +300,12 @@ class _Converter:
             return [Token("hardbreak", "br", 0, level=level)]
         if name == "wbr":
             return []
+        if name == "source":
+            source = Token("source", "source", 0, level=level)
+            source.attrs = dict(kept)
+            return [source]
+        if name in _PLAYERS:
+            kept.update(controls="", preload="metadata")
         if name == "hr" or stack is None:
             return [Token("hr", "hr", 0, level=level, block=True)]
         if len(stack) >= MAX_DEPTH:

@@ -25,6 +25,7 @@ ALLOWED_TAGS = frozenset(
         "em", "strong", "s", "del", "ins", "b", "i", "u", "mark", "small", "sub", "sup",
         "abbr", "cite", "q", "kbd", "samp", "var", "span", "time", "wbr",
         "a", "img", "figure", "figcaption", "details", "summary", "iframe",
+        "video", "audio", "source",
         "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
     }
 )  # fmt: skip
@@ -39,6 +40,10 @@ ALLOWED_ATTRIBUTES = {
     "time": {"datetime"},
     # src only as content/embeds.py makes it (_attribute_filter); the rest is fixed below.
     "iframe": {"src", "title"},
+    # The school's own videos and sounds (assets/); the CSP keeps media to the site.
+    "video": {"src", "poster", "width", "height"},
+    "audio": {"src"},
+    "source": {"src", "type"},
 }
 # Attributes allowed with these values only: a table's focus (so a wide one can be
 # scrolled by keyboard), column alignment as a class (no style: the CSP refuses it),
@@ -48,6 +53,9 @@ ALLOWED_VALUES = {
     "th": {"class": set(TABLE_ALIGN_CLASSES)},
     "td": {"class": set(TABLE_ALIGN_CLASSES)},
     "details": {"open": {"", "open"}},
+    # Players always have their controls and load no more than their length up front.
+    "video": {"controls": {""}, "preload": {"metadata"}},
+    "audio": {"controls": {""}, "preload": {"metadata"}},
     "iframe": {
         "class": {embeds.EMBED_CLASS},
         "loading": {"lazy"},
