@@ -296,12 +296,12 @@ HTML_TAGS = [
     "a", "img", "iframe", "script", "style", "svg", "math", "details", "summary", "figure",
     "figcaption", "table", "tr", "td", "th", "p", "div", "span", "em", "b", "code", "pre",
     "br", "form", "input", "object", "embed", "base", "meta", "template", "noscript",
-    "textarea", "title", "select", "video", "g1", "x1",
+    "textarea", "title", "select", "video", "audio", "source", "g1", "x1",
 ]  # fmt: skip
 ATTRIBUTE_NAMES = [
     "href", "src", "onerror", "onclick", "onload", "ontoggle", "style", "class", "srcdoc",
     "srcset", "sandbox", "width", "height", "title", "alt", "xlink:href", "formaction",
-    "action", "open", "allow", "http-equiv", "content",
+    "action", "open", "allow", "http-equiv", "content", "poster", "autoplay", "controls",
 ]  # fmt: skip
 ATTRIBUTE_VALUES = [
     "javascript:alert(1)", "JaVa\tScRiPt:x", "&#106;avascript:x", "data:text/html,<script>",
