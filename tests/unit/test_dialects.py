@@ -159,3 +159,20 @@ def test_a_picture_path_with_spaces_and_a_template_tag_is_a_picture_not_raw_mark
     (segment, alt) = segment_body(body).segments
     assert segment.text == "<x1/> y <g1>la guía</g1>."
     assert alt.text == "Una foto"
+
+
+def test_wordpress_media_and_code_shortcodes_and_markdown_links_named_like_them() -> None:
+    body = (
+        "See the [code](https://x.org) and the [video][1].\n\n"
+        '[code language="python"]\nprint("[video]")\n[/code]\n\n'
+        '[video src="/assets/v.mp4"] [audio mp3="/assets/a.mp3"][/audio] [gallery ids="1,2"]\n\n'
+        "[youtube https://www.youtube.com/watch?v=dQw4w9WgXcQ]\n\n[1]: https://x.org/v\n"
+    )
+    html = page(body)
+    assert '<a href="https://x.org">code</a> and the <a href="https://x.org/v">video</a>' in html
+    assert '<pre><code class="language-python">print("[video]")\n</code></pre>' in html
+    assert '<video src="/assets/v.mp4" controls="" preload="metadata"></video>' in html
+    assert '<audio src="/assets/a.mp3" controls="" preload="metadata"></audio>' in html
+    assert EMBED in html
+    (warning,) = body_warnings(body)
+    assert str(warning).startswith('left out of the page: [gallery ids="1,2"].')

@@ -33,13 +33,20 @@ _SPACED_ADDRESS = (
     r"\.(?:png|jpe?g|gif|webp|avif|svg|pdf|mp3|mp4|docx?|odt))\)"
 )
 _SPACED = re.compile(_SPACED_ADDRESS)
+_WORDPRESS = (
+    "caption", "embed", "youtube", "vimeo", "video", "audio", "code", "sourcecode",
+    "gallery", "playlist", "soundcloud", "contact-form-7", "contact-form", "googlemaps",
+    "wpvideo", "slideshow",
+)  # fmt: skip
 _CONSTRUCT = re.compile(
     _SPACED_ADDRESS
     + r"|\{\{<\s*(?P<hclose>/)?\s*(?P<hname>[\w./-]+)(?P<hargs>[^\n]{0,400}?)\s*/?>\}\}"
     r"|\{\{%\s*(?P<pclose>/)?\s*(?P<pname>[\w./-]+)(?P<pargs>[^\n]{0,400}?)\s*/?%\}\}"
     r"|\{%-?\s*(?P<tname>\w+)(?P<targs>[^\n]{0,400}?)\s*-?%\}"
     r"|\{\{-?(?P<expr>[^\n{}]{0,400}?)-?\}\}"
-    r"|\[(?P<wclose>/)?(?P<wname>caption|embed|youtube|vimeo)(?P<wargs>(?:\s[^\]\n]{0,400})?)\]"
+    # WordPress shortcodes by name (never a Markdown link: "[code](url)", "[video][1]").
+    r"|\[(?P<wclose>/)?(?P<wname>" + "|".join(_WORDPRESS) + r")(?P<wargs>(?:\s[^\]\n]{0,400})?)"
+    r"\](?!\(|\[(?!/)|:)"
     # kramdown's attribute lists ({:target="_blank"}, {: .note}, "* TOC\n{:toc}") and
     # Goldmark's heading attributes ("## Title {#id}"): styling this site does not
     # apply, so they go without a warning.
@@ -47,9 +54,10 @@ _CONSTRUCT = re.compile(
     r"|[ \t]*\{[#.][\w .#=\"'-]{0,200}\}[ \t]*(?=\n|$)",
     re.MULTILINE,
 )
-_TRIGGERS = ("{{", "{%", "{:", "{#", "{.", "[caption", "[embed", "[youtube", "[vimeo")
+_TRIGGERS = ("{{", "{%", "{:", "{#", "{.", *(f"[{name}" for name in _WORDPRESS))
 # A Jekyll post's file name: date, then the slug.
 _DATED = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}-")
+_PARAM = re.compile(r"[A-Za-z_][\w-]*=")
 _QUOTED = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)')\s*$""")
 _FENCE = re.compile(r"`{3,}")
 
@@ -237,8 +245,9 @@ def _arguments(args: str) -> tuple[list[str], dict[str, str]]:
         words = shlex.split(args)
     except ValueError:
         return [], {}
-    params = dict(word.split("=", 1) for word in words if "=" in word)
-    return [word for word in words if "=" not in word], params
+    named = [word for word in words if _PARAM.match(word)]
+    params = dict(word.split("=", 1) for word in named)
+    return [word for word in words if word not in named], params
 
 
 # --- WordPress shortcodes -----------------------------------------------------------------
@@ -261,10 +270,22 @@ def _wordpress(match: re.Match[str], text: str, unknown: list[str]) -> tuple[str
                 after,
             )
         return inner, after
-    source = inner.strip() if closing >= 0 else match.group("wargs").strip().strip("\"'")
-    found = embeds.video_from_url(source.removeprefix("url="))
-    if found is not None:
-        return _iframe(found), after if closing >= 0 else end
+    pieces, params = _arguments(match.group("wargs") or "")
+    if name in ("code", "sourcecode") and closing >= 0:
+        language = params.get("lang") or params.get("language") or ""
+        return _fence(inner, language), after
+    if name in ("embed", "youtube", "vimeo", "video", "wpvideo"):
+        source = inner.strip() if name == "embed" and closing >= 0 else ""
+        source = source or params.get("src") or params.get("url") or " ".join(pieces)
+        found = embeds.video_from_url(source)
+        if found is not None:
+            return _iframe(found), after if closing >= 0 else end
+    if name in ("video", "audio"):
+        kinds = ("src", "mp4", "webm", "ogv") if name == "video" else ("src", "mp3", "ogg", "wav")
+        media = next((params[k] for k in kinds if k in params), None)
+        if media is not None:
+            quoted = html.escape(_site_path(media), quote=True)
+            return f'<{name} src="{quoted}"></{name}>', after if closing >= 0 else end
     unknown.append(match.group())
     return "", end
 

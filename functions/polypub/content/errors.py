@@ -255,8 +255,9 @@ class TemplateLeftOutWarning(ContentError):
         super().__init__(
             f"left out of the page: {shown}. Polyglot Press understands {{{{ site.baseurl }}}}, "
             "{{ site.url }}, relative_url and absolute_url, {% raw %}, {% highlight %}, "
-            "{% link %}, {% post_url %}, video includes and the youtube, vimeo, figure and "
-            "ref shortcodes; write anything else as Markdown."
+            "{% link %}, {% post_url %}, video and picture includes, Hugo's youtube, vimeo, "
+            "figure, highlight and ref, and WordPress's caption, embed, video, audio and "
+            "code; write anything else as Markdown or HTML."
         )
         self.constructs = list(constructs)
 
