@@ -692,6 +692,22 @@ Hello <img src=x onerror=alert(1)> and <svg onload=alert(1)>.
 | <script>alert(1)</script> |
 |---|
 | <a href="javascript:alert(1)">x</a> |
+
+<details open ontoggle="alert(1)"><summary onclick="alert(1)">s</summary>t</details>
+
+<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" onload="alert(1)"
+srcdoc="<script>"></iframe>
+<iframe src="https://evil.example/" sandbox="allow-top-navigation"></iframe>
+
+<figure><img src="javascript:alert(1)" srcset="javascript:x 1x">
+<figcaption><a href="vbscript:x">c</a></figcaption></figure>
+
+<object data="javascript:alert(1)"></object><embed src="x"><base href="javascript:x//">
+<meta http-equiv="refresh" content="0;url=javascript:alert(1)">
+<form action="javascript:x"><button>b</button></form>
+
+{{< youtube "x\" onload=\"alert(1)" >}} {{< figure src="javascript:alert(1)" caption="<script>" >}}
+[caption]<img src=x onerror=alert(1)> c[/caption] {% raw %}<script>alert(1)</script>{% endraw %}
 """
 
 HOSTILE_FRONT_MATTER = """\

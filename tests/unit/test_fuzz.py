@@ -18,9 +18,10 @@ from polypub.adapters.localfs import FolderStorage
 from polypub.content.assets import ASSET_TYPES, asset_content_type
 from polypub.content.errors import AssetTypeNotAllowedError, ContentError
 from polypub.content.keys import _is_unsafe, classify_key, key_problem, report_key
-from polypub.content.markdown import render_body
+from polypub.content.markdown import body_warnings, render_body
 from polypub.content.post import Post, image_problem, parse_post, slug_problem
 from polypub.content.sanitize import sanitize_html
+from polypub.content.segments import parse_tagged, segment_body
 from polypub.site.design import DesignError, load_design, parse_site_config
 from polypub.site.images import measure_images
 from polypub.translate.glossary import Glossary, parse_glossary
@@ -286,6 +287,99 @@ def test_a_rendered_and_sanitized_body_never_holds_active_content(body: str) -> 
     )
     if post is not None:
         assert active_content(sanitize_html(render_body(post.body))) == []
+
+
+# Hostile HTML as authors (and attackers) write it: any tag, allowed or not, with
+# attributes that run script, URLs of every scheme, embeds of real and fake hosts,
+# unbalanced and interleaved with Markdown and template constructs.
+HTML_TAGS = [
+    "a", "img", "iframe", "script", "style", "svg", "math", "details", "summary", "figure",
+    "figcaption", "table", "tr", "td", "th", "p", "div", "span", "em", "b", "code", "pre",
+    "br", "form", "input", "object", "embed", "base", "meta", "template", "noscript",
+    "textarea", "title", "select", "video", "audio", "source", "g1", "x1",
+]  # fmt: skip
+ATTRIBUTE_NAMES = [
+    "href", "src", "onerror", "onclick", "onload", "ontoggle", "style", "class", "srcdoc",
+    "srcset", "sandbox", "width", "height", "title", "alt", "xlink:href", "formaction",
+    "action", "open", "allow", "http-equiv", "content", "poster", "autoplay", "controls",
+]  # fmt: skip
+ATTRIBUTE_VALUES = [
+    "javascript:alert(1)", "JaVa\tScRiPt:x", "&#106;avascript:x", "data:text/html,<script>",
+    "https://www.youtube.com/embed/dQw4w9WgXcQ", "https://youtu.be/dQw4w9WgXcQ\" onload=\"x",
+    "https://player.vimeo.com/video/1", "//evil.example/x", "600px", "allow-top-navigation",
+    "\"><script>alert(1)</script>", "expression(alert(1))", "url(javascript:x)", "/ok.png",
+    "{{ site.baseurl }}/a.png", "refresh", "0;url=javascript:x", "",
+]  # fmt: skip
+
+
+@st.composite
+def html_fragments(draw: st.DrawFn, depth: int = 0) -> str:
+    tag = draw(st.sampled_from(HTML_TAGS))
+    attributes = "".join(
+        f' {name}="{value}"' if quoted else f" {name}={value}"
+        for name, value, quoted in draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(ATTRIBUTE_NAMES),
+                    st.sampled_from(ATTRIBUTE_VALUES),
+                    st.booleans(),
+                ),
+                max_size=3,
+            )
+        )
+    )
+    inner = draw(
+        st.lists(
+            st.one_of(
+                st.text(any_char, max_size=8),
+                markdown_atoms,
+                html_fragments(depth + 1) if depth < 2 else st.just("x"),
+            ),
+            max_size=3,
+        )
+    )
+    close = draw(st.sampled_from([f"</{tag}>", "", f"</{tag}", "</a>", "/>"]))
+    return f"<{tag}{attributes}>{''.join(inner)}{close}"
+
+
+template_atoms = st.sampled_from(
+    [
+        "{{< youtube dQw4w9WgXcQ >}}", '{{< youtube "x\" onload=\"y" >}}', "{{ site.baseurl }}",
+        '{{ "javascript:alert(1)" | relative_url }}', "{% raw %}<script>{% endraw %}",
+        "{% highlight html %}<script>alert(1)</script>{% endhighlight %}", "{% include x %}",
+        "[caption]<img src=x onerror=alert(1)> c[/caption]", "[embed]javascript:x[/embed]",
+        '{{< figure src="javascript:alert(1)" caption="<script>" >}}', "{{", "{%", "<!--more-->",
+    ]
+)  # fmt: skip
+html_bodies = st.lists(
+    st.one_of(html_fragments(), markdown_atoms, template_atoms, st.text(any_char, max_size=10)),
+    max_size=8,
+).map("".join)
+
+
+@given(body=html_bodies)
+def test_hostile_html_in_a_body_is_safe_in_every_language_and_never_sent(body: str) -> None:
+    # The page in the post's own language; even before the last gate, no element or
+    # handler that runs script (link titles of Markdown are the sanitizer's to judge).
+    rendered = render_body(body)
+    assert not [found for found in active_content(rendered) if "title=" not in found], rendered
+    assert active_content(sanitize_html(rendered)) == []
+    for warning in body_warnings(body):
+        assert warning.code in ("html-left-out", "template-left-out")
+        str(warning).encode("utf-8")
+    # Every translated page: hostile answers around each segment's own placeholders.
+    segmented = segment_body(body)
+    for segment in segmented.segments:
+        # A translator sees words and our placeholders, never the author's markup.
+        for piece in parse_tagged(segment.text):
+            if isinstance(piece, str):
+                assert "<" not in piece, segment.text
+    answers = [
+        f"<script>alert(1)</script>{s.text}<img src=x onerror=y>" for s in segmented.segments
+    ]
+    translated = segmented.render(answers)
+    assert active_content(translated) == []
+    assert active_content(sanitize_html(translated)) == []
 
 
 keys = st.one_of(

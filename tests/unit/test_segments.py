@@ -159,15 +159,16 @@ def test_machine_output_is_text_so_markup_in_it_is_escaped() -> None:
     assert "<strong>mundo</strong>" in html
 
 
-def test_raw_html_in_the_source_is_escaped_text_both_ways() -> None:
-    body = segment_body("Use <b>bold</b> & more.\n")
+def test_an_authors_html_element_is_a_placeholder_pair_and_comes_back_as_written() -> None:
+    body = segment_body('Use <b>bold</b> & <a href="/x" onclick="y">more</a>.\n')
     (segment,) = body.segments
-    assert segment.text == "Use &lt;b&gt;bold&lt;/b&gt; &amp; more."
-    assert body.render([segment.text]) == render_body("Use <b>bold</b> & more.\n")
+    assert segment.text == "Use <g1>bold</g1> &amp; <g2>more</g2>."
+    html = body.render(["Usa <g2>más</g2> y <g1>negrita</g1>."])
+    assert html == '<p>Usa <a href="/x">más</a> y <b>negrita</b>.</p>\n'
 
 
 def test_a_literal_placeholder_in_a_post_is_text_not_a_placeholder() -> None:
-    (segment,) = segment_body("Type <g1> to start.\n").segments
+    (segment,) = segment_body("Type &lt;g1&gt; to start.\n").segments
     assert segment.text == "Type &lt;g1&gt; to start."
     assert not any(isinstance(p, Tag) for p in parse_tagged(segment.text))
 

@@ -220,3 +220,46 @@ def _human_size(size: int) -> str:
     if size >= 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size} bytes"
+
+
+class HtmlLeftOutWarning(ContentError):
+    """Not an error: the post is published, without some HTML the site does not show."""
+
+    code = "html-left-out"
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        names = ", ".join(
+            f"{name} ({count}x)" if count > 1 else name for name, count in sorted(counts.items())
+        )
+        super().__init__(
+            f"left out of the page: {names}. The site shows text, links, pictures, tables, "
+            "figures, details and YouTube or Vimeo videos written in HTML; other elements "
+            "(scripts, forms, styles, frames of other sites) are never published. Their "
+            "text, if any, is kept."
+        )
+        self.counts = dict(counts)
+
+    def __reduce__(self) -> tuple[type[HtmlLeftOutWarning], tuple[dict[str, int]]]:
+        # Rebuilt from what it was made of (a forked build worker may pickle it).
+        return (type(self), (self.counts,))
+
+
+class TemplateLeftOutWarning(ContentError):
+    """Not an error: the post is published, without template code the site cannot run."""
+
+    code = "template-left-out"
+
+    def __init__(self, constructs: list[str]) -> None:
+        more = f" and {len(constructs) - 5} more" if len(constructs) > 5 else ""
+        shown = ", ".join(constructs[:5]) + more
+        super().__init__(
+            f"left out of the page: {shown}. Polyglot Press understands {{{{ site.baseurl }}}}, "
+            "{{ site.url }}, relative_url and absolute_url, {% raw %}, {% highlight %}, "
+            "{% link %}, {% post_url %}, video and picture includes, Hugo's youtube, vimeo, "
+            "figure, highlight and ref, and WordPress's caption, embed, video, audio and "
+            "code; write anything else as Markdown or HTML."
+        )
+        self.constructs = list(constructs)
+
+    def __reduce__(self) -> tuple[type[TemplateLeftOutWarning], tuple[list[str]]]:
+        return (type(self), (self.constructs,))

@@ -24,7 +24,8 @@ _MD_SUFFIX = ".md"
 # Jekyll names posts YYYY-MM-DD-title.md (and Hugo can read dates the same way): the
 # date is the post's, the rest its name on the web.
 _BUNDLE_NAMES = ("index", "_index")
-_DATED_NAME_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)")
+# Jekyll reads one- or two-digit months and days (2019-1-5-trip.md) too.
+_DATED_NAME_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})-(.+)")
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,21 @@
-"""The one configured MarkdownIt: CommonMark plus tables and strikethrough, no raw HTML."""
+"""The one configured MarkdownIt: CommonMark, tables, strikethrough, a post's own safe HTML."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
-from polypub.content.errors import MarkdownTooComplexError
+from polypub.content import dialects, embeds, rawhtml
+from polypub.content.errors import ContentError, MarkdownTooComplexError
+from polypub.content.sanitize import TABLE_ALIGN_CLASSES
 
 # Schemes a link or image may use. Everything else (javascript:, vbscript:, data:,
 # file:, ...) is refused by validateLink, so the link renders as plain text.
@@ -32,16 +39,30 @@ def _validate_link(url: str) -> bool:
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
     """The configured parser and renderer; built once per process."""
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.validateLink = _validate_link  # type: ignore[method-assign]
+    # Raw HTML becomes ordinary tokens (content/rawhtml.py) before anything reads them.
+    md.core.ruler.push("rebuild_html", rawhtml.rebuild_html)
     md.core.ruler.push("table_attributes", _table_attributes)
+    md.add_render_rule(embeds.EMBED_TYPE, _render_embed)
+    # No raw string of the author's is ever written out, whatever a rule leaves behind.
+    md.add_render_rule("html_block", _render_nothing)
+    md.add_render_rule("html_inline", _render_nothing)
     return md
 
 
-# Column alignment as a class of the stylesheet (site.css `.align-*`): markdown-it writes
-# it as a style attribute, which the site's CSP (style-src 'self') refuses.
-TABLE_ALIGN_CLASSES = frozenset({"align-left", "align-center", "align-right"})
+def _render_embed(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # An iframe is never self-closing in HTML ("<iframe />" would swallow the page).
+    return f"<iframe{self.renderAttrs(tokens[idx])}></iframe>"
+
+
+def _render_nothing(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return ""
 
 
 def _table_attributes(state: StateCore) -> None:
@@ -57,18 +78,82 @@ def _table_attributes(state: StateCore) -> None:
                 token.attrSet("class", align)
 
 
-@lru_cache(maxsize=8)
-def parse_body(text: str) -> tuple[Token, ...]:
-    """The body's tokens, parsed once for rendering and for cutting into segments.
+@dataclass(frozen=True)
+class ParsedBody:
+    """A body's tokens and what the author should hear about it (left-out HTML, templates)."""
 
+    tokens: tuple[Token, ...]
+    warnings: tuple[ContentError, ...]
+    # The words before `<!--more-->`, as plain text; None without one.
+    excerpt: str | None = None
+
+
+@lru_cache(maxsize=8)
+def parsed_body(text: str) -> ParsedBody:
+    """The body parsed once for rendering, cutting into segments and warnings.
+
+    Template constructs are resolved first (content/dialects.py), outside code, which
+    needs the code blocks' lines: a second parse, only for bodies that have any.
     Nothing downstream changes tokens in place (segments.SegmentedBody.render renders
     copies), so the few bodies a step works on are kept and shared.
     """
-    return tuple(markdown().parse(text))
+    md = markdown()
+    resolved = dialects.resolve(text, lambda: _code_lines(md, text))
+    env: dict[str, Any] = {}
+    tokens = tuple(md.parse(resolved.text, env))
+    html_warning = rawhtml.left_out_warning(env)
+    more_at = env.get(rawhtml.MORE_KEY)
+    excerpt = None if more_at is None else _plain(tokens[:more_at]) or None
+    return ParsedBody(
+        tokens, (*resolved.warnings, *([html_warning] if html_warning else [])), excerpt
+    )
+
+
+def _plain(tokens: Sequence[Token]) -> str:
+    """What a reader reads in these tokens, as one line of text (no code blocks)."""
+    words: list[str] = []
+    for token in tokens:
+        for child in token.children or () if token.type == "inline" else ():
+            if child.type in ("text", "code_inline"):
+                words.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append(" ")
+        if token.type == "inline":
+            words.append(" ")
+    return " ".join("".join(words).split())
+
+
+def _code_lines(md: MarkdownIt, text: str) -> frozenset[int]:
+    """The 0-based lines of fenced and indented code blocks (block rules only: cheap)."""
+    lines: set[int] = set()
+    tokens: list[Token] = []
+    md.block.parse(text, md, {}, tokens)
+    for token in tokens:
+        if token.type in ("fence", "code_block") and token.map:
+            lines.update(range(*token.map))
+    return frozenset(lines)
+
+
+def parse_body(text: str) -> tuple[Token, ...]:
+    """The body's tokens (see parsed_body)."""
+    return parsed_body(text).tokens
+
+
+def body_warnings(text: str) -> tuple[ContentError, ...]:
+    """What was left out of the body's page, as warnings for the author's report."""
+    return parsed_body(text).warnings
+
+
+def body_excerpt(text: str) -> str | None:
+    """The text before `<!--more-->` (WordPress's and Jekyll's excerpt), None without one.
+
+    A post without a `description` can use it as one (content/post.py).
+    """
+    return parsed_body(text).excerpt
 
 
 def render_body(text: str) -> str:
-    """Markdown body -> HTML fragment. Raw HTML in the source is shown as text."""
+    """Markdown body -> HTML fragment, the author's HTML rebuilt from the allow-list."""
     md = markdown()
     html: str = md.renderer.render(list(parse_body(text)), md.options, {})
     return html

@@ -31,7 +31,7 @@ from polypub.content.errors import (
     PostTooLargeError,
 )
 from polypub.content.keys import address_name, classify_key, dated_name, extension_problem
-from polypub.content.markdown import check_complexity
+from polypub.content.markdown import body_excerpt, check_complexity
 from polypub.content.text import clean_field, join_surrogates
 from polypub.languages import DEFAULT_SITE_LANGUAGES
 
@@ -183,7 +183,8 @@ def parse_post(
         body=body,
         content_hash=hashlib.sha256(data).hexdigest(),
         author=authors[0] if authors else None,
-        description=_description(fields),
+        # No description: WordPress's and Jekyll's excerpt, the text before <!--more-->.
+        description=_description(fields) or body_excerpt(body),
         date=_date(fields) or _other_date(fields, notes) or _midnight(named_day),
         project=_project(fields),
         images=_pictures(fields, notes),

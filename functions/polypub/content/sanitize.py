@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
-from polypub.content.markdown import TABLE_ALIGN_CLASSES
+from polypub.content import embeds
 from polypub.content.text import replace_lone_surrogates, strip_controls
 
+# Column alignment as a class of the stylesheet (site.css `.align-*`): markdown-it writes
+# it as a style attribute, which the site's CSP (style-src 'self') refuses.
+TABLE_ALIGN_CLASSES = frozenset({"align-left", "align-center", "align-right"})
+
 # What our Markdown renderer (content/markdown.py, translate/ rebuilds the same tokens)
-# can produce, and nothing else. A tag outside this list is dropped, its text kept.
+# can produce, and nothing else: Markdown's own elements and the HTML a teacher may
+# write in a post (content/rawhtml.py keeps exactly these). A tag outside this list is
+# dropped, its text kept.
 ALLOWED_TAGS = frozenset(
     {
-        "p", "br", "hr", "blockquote", "pre", "code",
+        "p", "br", "hr", "blockquote", "pre", "code", "div",
         "h1", "h2", "h3", "h4", "h5", "h6",
-        "ul", "ol", "li",
-        "em", "strong", "s", "del",
-        "a", "img",
-        "table", "thead", "tbody", "tr", "th", "td",
+        "ul", "ol", "li", "dl", "dt", "dd",
+        "em", "strong", "s", "del", "ins", "b", "i", "u", "mark", "small", "sub", "sup",
+        "abbr", "cite", "q", "kbd", "samp", "var", "span", "time", "wbr",
+        "a", "img", "figure", "figcaption", "details", "summary", "iframe",
+        "video", "audio", "source",
+        "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
     }
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {
@@ -24,25 +34,69 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
     "ol": {"start"},
     "code": {"class"},
+    "th": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    # src only as content/embeds.py makes it (_attribute_filter); the rest is fixed below.
+    "iframe": {"src", "title"},
+    # The school's own videos and sounds (assets/); the CSP keeps media to the site.
+    "video": {"src", "poster", "width", "height"},
+    "audio": {"src"},
+    "source": {"src", "type"},
 }
 # Attributes allowed with these values only: a table's focus (so a wide one can be
-# scrolled by keyboard) and column alignment as a class (no style: the CSP refuses it).
+# scrolled by keyboard), column alignment as a class (no style: the CSP refuses it),
+# an open <details>, and the one shape of a video embed (sandboxed, lazy).
 ALLOWED_VALUES = {
     "table": {"tabindex": {"0"}},
     "th": {"class": set(TABLE_ALIGN_CLASSES)},
     "td": {"class": set(TABLE_ALIGN_CLASSES)},
+    "details": {"open": {"", "open"}},
+    # Players always have their controls and load no more than their length up front.
+    "video": {"controls": {""}, "preload": {"metadata"}},
+    "audio": {"controls": {""}, "preload": {"metadata"}},
+    "iframe": {
+        "class": {embeds.EMBED_CLASS},
+        "loading": {"lazy"},
+        "sandbox": {embeds.SANDBOX},
+        "allow": {embeds.ALLOW},
+        "allowfullscreen": {""},
+        "referrerpolicy": {"strict-origin-when-cross-origin"},
+    },
 }
+# A size as HTML means it: a number of pixels ("600px" from WordPress becomes "600").
+_PIXELS = re.compile(r"\s*([0-9]{1,5})(?:px)?\s*")
 # Relative URLs (paths, #fragments, ?queries) are always kept; of absolute ones only
 # these schemes: javascript:, vbscript:, data:, file: and the rest are removed.
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # Content that must disappear with its tag, not be shown as text.
-DROP_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object", "noscript"})
+# (An <iframe>'s content is raw text that browsers never run, and the renderer writes
+# none: embeds are empty.)
+DROP_WITH_CONTENT = frozenset(
+    {"script", "style", "template", "object", "noscript", "textarea", "select", "svg", "math"}
+)
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    """Values that the allow-lists cannot say: embed addresses, sizes in pixels, and no
+    value at all that reads as a script URL (a title is harmless, but no checker, feed
+    reader or future attribute should have to know that)."""
+    if "".join(ch for ch in value if ch > " ").lower().startswith(("javascript:", "vbscript:")):
+        return None
+    if tag == "iframe" and name == "src":
+        return value if embeds.is_embed_src(value) else None
+    if name in ("width", "height"):
+        pixels = _PIXELS.fullmatch(value)
+        return pixels.group(1) if pixels else None
+    return value
 
 
 def sanitize_html(fragment: str) -> str:
     """An HTML fragment with only the allowed tags, attributes and URL schemes left.
 
-    markdown-it already refuses raw HTML and unsafe links; this runs on every body
+    markdown-it refuses unsafe links and content/rawhtml.py rebuilds a post's own HTML
+    from the same allow-lists; this runs on every body
     just before it is put into a page, so a future renderer rule, a translator's
     answer or a theme hook that slips something through still cannot publish script.
     """
@@ -57,6 +111,7 @@ def sanitize_html(fragment: str) -> str:
             for tag, allowed in ALLOWED_VALUES.items()
         },
         url_schemes=set(URL_SCHEMES),
+        attribute_filter=_attribute_filter,
         # Our own pages link where the teacher wrote; no rel is added (output stays
         # as the renderer wrote it, and no link opens a new window).
         link_rel=None,

@@ -9,9 +9,14 @@ placeholder tags in XLIFF's spirit:
 - ``<gN>…</gN>`` paired: emphasis, strong, strikethrough, links. The translator may
   move them with the words they wrap; the tokens they stand for (and so every link
   URL) come back from the source, never from the translator.
-- ``<xN/>`` standalone: code spans, autolinks, images, hard breaks and glossary
-  terms (do-not-translate terms such as Erasmus+, and terms with a fixed
-  translation). Their content never reaches a translator.
+- ``<xN/>`` standalone: code spans, autolinks, images, hard breaks, video embeds,
+  URLs, e-mail addresses, site paths, file names and template constructs written in
+  the text, and glossary terms (do-not-translate terms such as Erasmus+, and terms
+  with a fixed translation). Their content never reaches a translator.
+
+The author's own HTML arrives here as ordinary tokens (content/rawhtml.py): an
+``<a>`` or ``<span>`` is a paired tag, an ``<img>`` or ``<br>`` a standalone one, and
+the text of a ``<figcaption>``, ``<td>`` or ``<summary>`` a segment of its own.
 
 Translations are put back by rebuilding markdown-it tokens: translated text only ever
 lands in ``text`` tokens, so the renderer escapes whatever a translator answers.
@@ -108,6 +113,19 @@ def _as_terms(terms: Terms) -> tuple[Term | TermPattern, ...]:
 # Our own placeholder syntax (never HTML from a page). Tolerant of the spaces and
 # case changes machine translators are known to introduce inside tags.
 _TAG_RE = re.compile(r"<\s*(/?)\s*([gx])\s*(\d+)\s*(/?)\s*>", re.IGNORECASE)
+# Text that is not words to translate: template constructs left as written (inside
+# {% raw %}), URLs, e-mail addresses, site paths and file names. Trailing punctuation
+# belongs to the sentence, not to the address.
+_LITERAL = re.compile(
+    r"\{\{.{0,400}?\}\}|\{%.{0,400}?%\}"
+    r"|\b(?:https?|ftp)://[^\s<>\"]*[^\s<>\".,;:!?)\]'»]"
+    r"|\bwww\.[^\s<>\"]*[^\s<>\".,;:!?)\]'»]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w/])/[\w.-]+(?:/[\w.%-]+)+/?"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:png|jpe?g|gif|webp|svg|pdf|docx?|xlsx?|pptx?|od[tsp]|zip"
+    r"|mp3|mp4|md|html?|py|js|css|txt|csv|json|ya?ml)\b",
+    re.IGNORECASE,
+)
 # Only ASCII whitespace is collapsed: a no-break space is meaningful text.
 _SPACE_RE = re.compile(r"[ \t\n\r\f\v]+")
 
@@ -358,6 +376,14 @@ class _Encoder:
         self.parts.append(str(Tag("x", number, "atom")))
 
     def text(self, content: str) -> None:
+        pos = 0
+        for match in _LITERAL.finditer(content):
+            self.words(content[pos : match.start()])
+            self.atom((Token("text", "", 0, content=match.group()),))
+            pos = match.end()
+        self.words(content[pos:])
+
+    def words(self, content: str) -> None:
         pos = 0
         for match in self.terms.pattern.finditer(content) if self.terms else ():
             shown = self._shown(match)

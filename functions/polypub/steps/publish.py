@@ -16,7 +16,13 @@ from polypub.steps.errors import SlugTakenError
 from polypub.steps.people import orphan_translations, publish_human_translation
 from polypub.steps.post_pages import rewrite_existing_pages, write_post_pages
 from polypub.steps.reports import clear_report, record_status, report_failure, report_notes
-from polypub.steps.sources import parse_source, post_language, read_source_post, rendered_body
+from polypub.steps.sources import (
+    body_warnings,
+    parse_source,
+    post_language,
+    read_source_post,
+    rendered_body,
+)
 
 
 def publish_post(key: str, data: bytes, services: Services) -> Outcome:
@@ -93,8 +99,11 @@ def publish_post(key: str, data: bytes, services: Services) -> Outcome:
         message=outcome.message,
         digest=post.content_hash,
     )
-    if lang_note or post.notes:
-        report_notes(key, post.notes, services, untranslated=lang_note)
+    # A post published as is, its notes (a slug changed, a picture left out) and what the
+    # page leaves out (HTML, template code): one report beside the upload.
+    report_notes(
+        key, services, untranslated=lang_note, notes=post.notes, warnings=body_warnings(post)
+    )
     return outcome
 
 

@@ -110,33 +110,50 @@ def clear_report(key: str, services: Services) -> None:
 
 
 def report_notes(
-    key: str, notes: Sequence[str], services: Services, *, untranslated: str | None = None
+    key: str,
+    services: Services,
+    *,
+    untranslated: str | None = None,
+    notes: Sequence[str] = (),
+    warnings: Sequence[ContentError] = (),
 ) -> None:
-    """A post published with notes: list them in a report beside the upload.
+    """A published post the teacher should still hear about, in one report beside the upload.
 
-    ``notes`` are what the teacher should know although the post is online (a slug
-    changed, a picture left out: Post.notes); ``untranslated`` says why it is published
-    as is, without translations, which its status records too (language-unknown).
+    ``untranslated`` says why it is published as is, without translations
+    (language-unknown); ``notes`` are what the teacher should know although the post is
+    online (a slug changed, a picture left out: Post.notes); ``warnings`` name what its
+    page leaves out (HTML, template code). The status records the first code. Nothing
+    to say: nothing written.
     """
+    if untranslated is None and not notes and not warnings:
+        return
+    status = services.catalog.get_status(key)
+    if status is not None and (untranslated is not None or warnings):
+        first = LanguageUnknownNotice.code if untranslated is not None else warnings[0].code
+        message = status.message or "; ".join(f"{w.code}: {w}" for w in warnings)
+        services.catalog.put_status(replace(status, error_code=first, message=message))
+    parts = []
     if untranslated is not None:
-        status = services.catalog.get_status(key)
-        if status is not None:
-            services.catalog.put_status(replace(status, error_code=LanguageUnknownNotice.code))
-    listed = "".join(f"- {note}\n" for note in notes)
-    if untranslated is not None:
-        text = (
-            f"Polyglot Press published {key} as is, without translations.\n\n"
-            f"Note: {LanguageUnknownNotice.code}\n{untranslated}\n\n"
-            + (f"Also:\n{listed}\n" if listed else "")
-            + "This report disappears once the post is published with translations"
-            + (" and without notes.\n" if listed else ".\n")
-        )
-    else:
-        text = (
-            f"Polyglot Press published {key}, with notes:\n\n{listed}\n"
-            "This report disappears once the post is published without notes.\n"
-        )
-    text += f"Checked at {services.now()}\n"
+        parts.append(f"Note: {LanguageUnknownNotice.code}\n{untranslated}\n")
+    if notes:
+        parts.append("Notes:\n" + "".join(f"- {note}\n" for note in notes))
+    parts += [f"Warning: {warning.code}\n{warning}\n" for warning in warnings]
+    how = " as is, without translations" if untranslated is not None else ""
+    clean = "without notes" if notes and not warnings else "without warnings"
+    if notes and warnings:
+        clean = "without notes or warnings"
+    gone = (
+        "once the post is published with translations"
+        + (f" and {clean}" if notes or warnings else "")
+        if untranslated is not None
+        else f"once the post is published {clean}"
+    )
+    text = (
+        f"Polyglot Press published {key}{how}.\n\n"
+        + "\n".join(parts)
+        + f"\nThis report disappears {gone}.\n"
+        f"Checked at {services.now()}\n"
+    )
     services.source.put(report_key(key), text.encode("utf-8"), PLAIN_TEXT)
 
 

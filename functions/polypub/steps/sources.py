@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 
+from polypub.content import markdown
 from polypub.content.errors import ContentError, PostTooLargeError
 from polypub.content.language import identify_language, language_name
-from polypub.content.markdown import render_body
 from polypub.content.post import Post, parse_post
 from polypub.content.sanitize import sanitize_html
 from polypub.model import PostEntry, VersionInfo
@@ -53,7 +53,15 @@ def parse_source(key: str, data: bytes, services: Services) -> Post:
 
 def rendered_body(post: Post, services: Services) -> str:
     """The post's Markdown as HTML, rendered once per batch."""
-    return services.work.bodies.get(version_key(post), lambda: render_body(post.body))
+    return services.work.bodies.get(version_key(post), lambda: markdown.render_body(post.body))
+
+
+def body_warnings(post: Post) -> tuple[ContentError, ...]:
+    """What the post's page leaves out (HTML, template code): warnings for its report.
+
+    Read from the same parse as its HTML (content/markdown.py keeps the last few).
+    """
+    return markdown.body_warnings(post.body)
 
 
 def clean_body(body_html: str, services: Services) -> str:

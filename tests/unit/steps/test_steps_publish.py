@@ -80,7 +80,7 @@ def test_notes_of_a_published_post_are_in_its_report_and_status(site: Site) -> N
     assert (outcome.action, outcome.slug) == ("published", "reise-rom")
     report = site.report("posts/de.md") or ""
     assert "without translations" in report  # the language note first
-    assert "Also:\n- The slug (line 3) is 'reise_rom'" in report
+    assert "Notes:\n- The slug (line 3) is 'reise_rom'" in report
     status = site.services.catalog.get_status("posts/de.md")
     assert status is not None
     assert status.error_code == "language-unknown"
@@ -89,7 +89,7 @@ def test_notes_of_a_published_post_are_in_its_report_and_status(site: Site) -> N
     site.upload("posts/de.md", post("Rom", slug="reise_rom"))  # English: translated, a note
     site.run("posts/de.md")
     assert site.status("posts/de.md") == ("published", None)
-    assert "with notes:\n\n- The slug" in (site.report("posts/de.md") or "")
+    assert "published posts/de.md.\n\nNotes:\n- The slug" in (site.report("posts/de.md") or "")
 
     site.upload("posts/de.md", post("Rom", slug="reise-rom"))
     site.run("posts/de.md")
@@ -118,3 +118,41 @@ def test_co_authors_are_shown_escaped_and_have_no_page(site: Site) -> None:
         "Ana",
         ("<script>alert(1)</script>", "Luis & Marta"),
     )
+
+
+def test_html_and_template_code_left_out_reach_the_authors_report_and_the_post_is_online(
+    site: Site,
+) -> None:
+    body = (
+        "Our robots.\n\n<script>alert(1)</script>\n\n"
+        '<form action="/x"><input name="q"></form>\n\n{% include toc.html %}\n'
+    )
+    site.upload("posts/robots.md", "---\ntitle: Our robots\nlang: en\n---\n" + body)
+    outcome = site.run("posts/robots.md")
+    assert outcome.action == "published"
+    assert "Our robots." in (site.page("en", "robots") or "")
+    assert site.status("posts/robots.md") == ("published", "template-left-out")
+    report = site.report("posts/robots.md") or ""
+    assert "Polyglot Press published posts/robots.md." in report
+    assert "Warning: html-left-out" in report
+    assert "<form>" in report
+    assert "<input>" in report
+    assert "<script>" in report
+    assert "Warning: template-left-out" in report
+    assert "{% include toc.html %}" in report
+    # Fixed: published without warnings, and the report goes.
+    site.upload("posts/robots.md", "---\ntitle: Our robots\nlang: en\n---\nOur robots.\n")
+    site.run("posts/robots.md")
+    assert site.report("posts/robots.md") is None
+    assert site.status("posts/robots.md") == ("published", None)
+
+
+def test_a_post_published_as_is_with_warnings_has_one_report_with_both(site: Site) -> None:
+    text = "Dieser Beitrag ist auf Deutsch geschrieben und erzählt von unserer Reise nach Rom."
+    site.upload("posts/de.md", f"---\ntitle: Reise nach Rom\n---\n{text}\n\n<marquee>x</marquee>\n")
+    site.run("posts/de.md")
+    assert site.status("posts/de.md") == ("published", "language-unknown")
+    report = site.report("posts/de.md") or ""
+    assert "Note: language-unknown" in report
+    assert "Warning: html-left-out" in report
+    assert "<marquee>" in report
