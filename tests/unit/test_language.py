@@ -174,7 +174,7 @@ def html_markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True})
 
 
-@pytest.mark.parametrize("raw_html", [False, True], ids=["html-as-text", "html-tokens"])
+@pytest.mark.parametrize("raw_html", [False, True], ids=["site-parser", "html-tokens"])
 def test_markup_templates_and_urls_are_not_read(
     raw_html: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -209,7 +209,7 @@ def test_visible_text_is_what_a_reader_reads_for_language_detection() -> None:
         '<a href="https://example.org/about-us" title="About">el enlace</a>.\n\n'
         "```\nprint('hello world')\n```\n\nVer `code here` en /assets/x.pdf y {{ site.url }}.\n"
     )
-    assert visible_text(body) == "Hola una foto y el enlace.\nVer en y ."
+    assert visible_text(body) == "Hola y el enlace.\nVer en y ."  # alt texts are not read
 
 
 def test_the_schools_own_videos_and_sounds_play_with_controls_never_by_themselves() -> None:

@@ -234,11 +234,10 @@ def _inline_text(children: Sequence[Token]) -> str:
             # Raw HTML comes as html_inline tokens, or as text while the parser leaves
             # it as text: either way its tags are taken out of the whole block (_readable).
             out.append(token.content)
-        elif token.type == "image":
-            out.append(_inline_text(token.children or ()))
         elif token.type in ("softbreak", "hardbreak"):
             out.append(" ")
-        # code_inline and anything else: not words of the language
+        # code_inline, a picture's alt text (often a file name or words a CMS filled in,
+        # in English, under a Catalan post) and anything else: not read for the language
     return "".join(out)
 
 
