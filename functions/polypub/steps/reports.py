@@ -139,6 +139,8 @@ def report_notes(
         parts.append("Notes:\n" + "".join(f"- {note}\n" for note in notes))
     parts += [f"Warning: {warning.code}\n{warning}\n" for warning in warnings]
     how = " as is, without translations" if untranslated is not None else ""
+    if notes and not how:
+        how = ", with notes"
     clean = "without notes" if notes and not warnings else "without warnings"
     if notes and warnings:
         clean = "without notes or warnings"

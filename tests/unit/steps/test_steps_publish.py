@@ -89,7 +89,8 @@ def test_notes_of_a_published_post_are_in_its_report_and_status(site: Site) -> N
     site.upload("posts/de.md", post("Rom", slug="reise_rom"))  # English: translated, a note
     site.run("posts/de.md")
     assert site.status("posts/de.md") == ("published", None)
-    assert "published posts/de.md.\n\nNotes:\n- The slug" in (site.report("posts/de.md") or "")
+    report = site.report("posts/de.md") or ""
+    assert "published posts/de.md, with notes.\n\nNotes:\n- The slug" in report
 
     site.upload("posts/de.md", post("Rom", slug="reise-rom"))
     site.run("posts/de.md")
