@@ -6,13 +6,20 @@ from dataclasses import replace
 
 from polypub.content.errors import ContentError
 from polypub.content.keys import classify_key, translation_key
+from polypub.content.post import Post
 from polypub.model import PostEntry, TranslationJob, VersionInfo
 from polypub.steps.context import Outcome, Services
 from polypub.steps.entries import machine_targets, save_entry
 from polypub.steps.errors import OriginalMissingError, SameLanguageTranslationError
 from polypub.steps.post_pages import rewrite_existing_pages, write_post_pages
 from polypub.steps.reports import clear_report, record_status, report_failure
-from polypub.steps.sources import parse_source, post_language, read_source_post, rendered_body
+from polypub.steps.sources import (
+    parse_source,
+    post_language,
+    read_source_post,
+    rendered_body,
+    translation_engine,
+)
 
 
 def publish_human_translation(
@@ -72,8 +79,33 @@ def publish_human_translation(
         # A new language: the other pages' switchers and hreflang links now name it.
         outcome.changed += rewrite_existing_pages(entry, services, skip=(lang,))
     outcome.languages = (lang,)
+    if previous is None or previous.kind != "human" or previous.provider != digest:
+        # New words from the person (not the same file published again with its
+        # original, nor a stale translation of an older original): memory learns them.
+        outcome.message = learn_corrections(post, entry, services)
     record_status(services, key, "published", slug=entry.slug, digest=digest)
     return outcome
+
+
+def learn_corrections(person: Post, entry: PostEntry, services: Services) -> str | None:
+    """Keep what a person's translation corrects in translation memory; a line saying so.
+
+    The same sentence in a later post is then translated as the person wrote it
+    (TranslationEngine.learn: aligned with the original, markup checked).
+    """
+    lang = person.translation_lang or ""
+    try:
+        data = read_source_post(entry.source_key, services)
+        original = parse_source(entry.source_key, data, services) if data is not None else None
+    except ContentError:
+        return None  # the original's own step reports it
+    if original is None:
+        return None
+    learned = translation_engine(services).learn(original, person, entry.source_lang, lang)
+    if not learned.corrections:
+        return None
+    count = len(learned.corrections)
+    return f"{count} corrected segment{'s' if count != 1 else ''} kept in translation memory"
 
 
 def _published_entry(original_key: str, services: Services) -> PostEntry | None:

@@ -1,0 +1,105 @@
+"""Write a translated post back out as Markdown a teacher can edit: front matter, then body.
+
+The body is rendered from the same markdown-it tokens as the page (mdformat's
+CommonMark renderer, with mdformat-gfm's tables and strikethrough), so the file parses
+back to the page's HTML; tests/unit/test_post_markdown.py holds that property.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, time
+from typing import Any
+
+import mdformat.plugins
+import yaml
+from markdown_it.token import Token
+from mdformat.renderer import MDRenderer
+
+from polypub.content.keys import POSTS_PREFIX, classify_key, translation_key
+from polypub.content.markdown import TABLE_ALIGN_CLASSES
+from polypub.content.post import Post
+from polypub.languages import DEFAULT_SITE_LANGUAGES
+
+# The machine translations' editable copies, in the source bucket: no notification
+# matches this prefix (template.yaml) and classify_key calls it "other", so nothing
+# here is ever published; a teacher copies a corrected file to posts/ to publish it.
+DRAFTS_PREFIX = "machine-translations/"
+DRAFT_CONTENT_TYPE = "text/markdown; charset=utf-8"
+
+# "keep": the translator's lines as they are (no rewrapping a teacher would have to
+# read through); "number": 1. 2. 3. as people write lists, not 1. 1. 1.
+_OPTIONS: dict[str, Any] = {
+    "mdformat": {"wrap": "keep", "number": True},
+    "parser_extension": [
+        mdformat.plugins.PARSER_EXTENSIONS["gfm"],
+        mdformat.plugins.PARSER_EXTENSIONS["tables"],
+    ],
+}
+
+
+def draft_key(source_key: str, lang: str, languages: Sequence[str] = DEFAULT_SITE_LANGUAGES) -> str:
+    """Where the machine translation of a post is kept: ``posts/a/x.md`` ->
+    ``machine-translations/a/x.en.md`` (its name under posts/ minus the folder)."""
+    base = classify_key(source_key, languages).base
+    return DRAFTS_PREFIX + translation_key(base, lang).removeprefix(POSTS_PREFIX)
+
+
+def is_draft_key(key: str) -> bool:
+    return key.startswith(DRAFTS_PREFIX)
+
+
+def markdown_of(tokens: Sequence[Token]) -> str:
+    """Block tokens of the one configured parser -> CommonMark text that parses back to them."""
+    return MDRenderer().render([_with_alignment(t) for t in tokens], _OPTIONS, {})
+
+
+def _with_alignment(token: Token) -> Token:
+    # content/markdown.py turns markdown-it's alignment style into a class (for the CSP);
+    # mdformat reads the style, so the copy gets it back.
+    align = token.attrs.get("class")
+    if token.type not in ("th_open", "td_open") or align not in TABLE_ALIGN_CLASSES:
+        return token
+    attrs = {k: v for k, v in token.attrs.items() if k != "class"}
+    attrs["style"] = "text-align:" + str(align).removeprefix("align-")
+    return token.copy(attrs=attrs)
+
+
+def translation_file(
+    original: Post,
+    *,
+    lang: str,
+    title: str,
+    description: str | None,
+    body: str,
+    upload_as: str,
+) -> bytes:
+    """A translation of ``original`` as a post file, ready to be uploaded as ``upload_as``.
+
+    Only title, description and body of a person's translation are published; the
+    other fields are the original's, shown so the file reads like the post.
+    """
+    fields: dict[str, Any] = {"title": title}
+    if description:
+        fields["description"] = description
+    fields["lang"] = lang
+    fields["translation_of"] = original.source_key
+    if original.date is not None:
+        fields["date"] = _date(original.date)
+    for name in ("author", "project"):
+        if (value := getattr(original, name)) is not None:
+            fields[name] = value
+    if original.images:
+        fields["images"] = list(original.images)
+    front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=10_000)
+    note = (
+        f"# Machine translation of {original.source_key}. To correct it, edit the words,\n"
+        f"# keep the Markdown around them, and upload this file as {upload_as}\n"
+    )
+    return f"---\n{note}{front}---\n\n{body}".encode()
+
+
+def _date(value: datetime) -> object:
+    # A date alone stays a date, as a teacher writes it; a time is kept in UTC.
+    utc = value.astimezone(UTC)
+    return utc.date() if utc.time() == time(0) else utc
