@@ -7,7 +7,8 @@ back to the page's HTML; tests/unit/test_post_markdown.py holds that property.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -27,6 +28,20 @@ from polypub.languages import DEFAULT_SITE_LANGUAGES
 DRAFTS_PREFIX = "machine-translations/"
 DRAFT_CONTENT_TYPE = "text/markdown; charset=utf-8"
 
+# A "~" after an even number of backslashes (none included): not escaped yet.
+_UNESCAPED_TILDE = re.compile(r"(?<!\\)((?:\\\\)*)~")
+
+
+class _EscapeTildes:
+    """An mdformat extension: every "~" of text escaped (mdformat-gfm leaves "w~" + "~~"
+    as "w~~~", which closes the strikethrough one character early)."""
+
+    RENDERERS: Mapping[str, Any] = {}
+    POSTPROCESSORS: Mapping[str, Any] = {
+        "text": lambda text, node, context: _UNESCAPED_TILDE.sub(r"\1\\~", text)
+    }
+
+
 # "keep": the translator's lines as they are (no rewrapping a teacher would have to
 # read through); "number": 1. 2. 3. as people write lists, not 1. 1. 1.
 _OPTIONS: dict[str, Any] = {
@@ -34,6 +49,7 @@ _OPTIONS: dict[str, Any] = {
     "parser_extension": [
         mdformat.plugins.PARSER_EXTENSIONS["gfm"],
         mdformat.plugins.PARSER_EXTENSIONS["tables"],
+        _EscapeTildes,
     ],
 }
 
@@ -51,10 +67,42 @@ def is_draft_key(key: str) -> bool:
 
 def markdown_of(tokens: Sequence[Token]) -> str:
     """Block tokens of the one configured parser -> CommonMark text that parses back to them."""
-    return MDRenderer().render([_with_alignment(t) for t in tokens], _OPTIONS, {})
+    return MDRenderer().render([_for_writing(t) for t in tokens], _OPTIONS, {})
 
 
-def _with_alignment(token: Token) -> Token:
+# "*" and "**" emphasise inside a word too ("w*o*rd"); "_" does not, and a translation
+# may well put a word's emphasis against its neighbours.
+_DELIMITERS = {"em_open": "*", "em_close": "*", "strong_open": "**", "strong_close": "**"}
+
+
+# mdformat 1.0 writes an image's alt text and title, and a link title's backslashes and
+# "&", as they are: "![a[b](x)" would not read back. Escaped here, as CommonMark allows
+# for any ASCII punctuation ("~" but: _EscapeTildes escapes it in alt text too).
+_ASCII_PUNCTUATION = re.compile(r"""([!-/:-@\[-`{-}])""")
+
+
+def _escaped(text: str) -> str:
+    return _ASCII_PUNCTUATION.sub(r"\\\1", text)
+
+
+def _for_writing(token: Token) -> Token:
+    if token.type == "inline" and token.children:
+        return token.copy(children=[_for_writing(child) for child in token.children])
+    if token.type == "image":
+        attrs = dict(token.attrs)
+        if isinstance(title := attrs.get("title"), str):
+            attrs["title"] = title.replace("\\", "\\\\").replace('"', '\\"').replace("&", "\\&")
+        alt = [
+            child.copy(content=_escaped(child.content)) if child.type == "text" else child
+            for child in token.children or ()
+        ]
+        return token.copy(attrs=attrs, children=alt)
+    if token.type == "link_open" and isinstance(title := token.attrs.get("title"), str):
+        # mdformat escapes the quotes itself.
+        escaped = title.replace("\\", "\\\\").replace("&", "\\&")
+        return token.copy(attrs={**token.attrs, "title": escaped})
+    if (markup := _DELIMITERS.get(token.type)) is not None:
+        return token.copy(markup=markup)
     # content/markdown.py turns markdown-it's alignment style into a class (for the CSP);
     # mdformat reads the style, so the copy gets it back.
     align = token.attrs.get("class")

@@ -14,7 +14,7 @@ from polypub.content.segments import (
     segment_text,
 )
 from polypub.ports import TranslationMemory, Translator
-from polypub.translate.answers import check_answers
+from polypub.translate.answers import check_answers, tidy_spaces
 from polypub.translate.errors import TranslationError
 from polypub.translate.glossary import DEFAULT_GLOSSARY, Glossary
 from polypub.translate.memory import PERSON, memory_key
@@ -153,7 +153,7 @@ class TranslationEngine:
         alignment = align(
             segments,
             original_units,
-            [answers.get(_identity(s)) for s in segments],
+            [tidy_spaces(a) if (a := answers.get(_identity(s))) else None for s in segments],
             edited,
             known,
         )
@@ -218,7 +218,7 @@ class TranslationEngine:
             done.update(self._send(misses, unique, source, target, batch))
 
         wanted = [_identity(s) if s.translatable else None for s in segments]
-        batch.texts = [None if ident is None else done[ident] for ident in wanted]
+        batch.texts = [None if ident is None else tidy_spaces(done[ident]) for ident in wanted]
         batch.segments = sum(1 for ident in wanted if ident is not None)
         batch.from_memory = sum(1 for ident in wanted if ident in remembered)
         return batch
