@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time
+from functools import lru_cache
 from typing import Any
 
-import mdformat.plugins
 import yaml
 from markdown_it.token import Token
-from mdformat.renderer import MDRenderer
 
 from polypub.content.keys import POSTS_PREFIX, classify_key, translation_key
 from polypub.content.markdown import TABLE_ALIGN_CLASSES
@@ -42,16 +41,22 @@ class _EscapeTildes:
     }
 
 
-# "keep": the translator's lines as they are (no rewrapping a teacher would have to
-# read through); "number": 1. 2. 3. as people write lists, not 1. 1. 1.
-_OPTIONS: dict[str, Any] = {
-    "mdformat": {"wrap": "keep", "number": True},
-    "parser_extension": [
-        mdformat.plugins.PARSER_EXTENSIONS["gfm"],
-        mdformat.plugins.PARSER_EXTENSIONS["tables"],
-        _EscapeTildes,
-    ],
-}
+@lru_cache(maxsize=1)
+def _options() -> dict[str, Any]:
+    # Imported on first use: mdformat and its plugins' entry points take about 0.13 s
+    # to load, which the render function (it never writes Markdown) need not pay.
+    import mdformat.plugins
+
+    return {
+        # "keep": the translator's lines as they are (no rewrapping a teacher would have
+        # to read through); "number": 1. 2. 3. as people write lists, not 1. 1. 1.
+        "mdformat": {"wrap": "keep", "number": True},
+        "parser_extension": [
+            mdformat.plugins.PARSER_EXTENSIONS["gfm"],
+            mdformat.plugins.PARSER_EXTENSIONS["tables"],
+            _EscapeTildes,
+        ],
+    }
 
 
 def draft_key(source_key: str, lang: str, languages: Sequence[str] = DEFAULT_SITE_LANGUAGES) -> str:
@@ -67,12 +72,42 @@ def is_draft_key(key: str) -> bool:
 
 def markdown_of(tokens: Sequence[Token]) -> str:
     """Block tokens of the one configured parser -> CommonMark text that parses back to them."""
-    return MDRenderer().render([_for_writing(t) for t in tokens], _OPTIONS, {})
+    from mdformat.renderer import MDRenderer
+
+    return MDRenderer().render([_for_writing(t) for t in tokens], _options(), {})
 
 
 # "*" and "**" emphasise inside a word too ("w*o*rd"); "_" does not, and a translation
-# may well put a word's emphasis against its neighbours.
-_DELIMITERS = {"em_open": "*", "em_close": "*", "strong_open": "**", "strong_close": "**"}
+# may well put a word's emphasis against its neighbours. Elsewhere the source's own
+# delimiters stay ("**_a_**" is strong around emphasis, "***a***" the other way round).
+_STARRED = {"_": "*", "__": "**"}
+
+
+def _inline_for_writing(children: Sequence[Token]) -> list[Token]:
+    out = [_for_writing(child) for child in children]
+    opened: list[int] = []
+    for i, token in enumerate(out):
+        if token.type not in ("em_open", "em_close", "strong_open", "strong_close"):
+            continue
+        if token.nesting == 1:
+            opened.append(i)
+            continue
+        if not opened:
+            continue
+        start = opened.pop()
+        if out[start].markup in _STARRED and (
+            _word_at(out, start - 1, last=True) or _word_at(out, i + 1, last=False)
+        ):
+            star = _STARRED[out[start].markup]
+            out[start], out[i] = out[start].copy(markup=star), token.copy(markup=star)
+    return out
+
+
+def _word_at(tokens: Sequence[Token], index: int, *, last: bool) -> bool:
+    """Whether the text token at ``index`` touches the delimiter with a letter or digit."""
+    if not 0 <= index < len(tokens) or tokens[index].type != "text" or not tokens[index].content:
+        return False
+    return tokens[index].content[-1 if last else 0].isalnum()
 
 
 # mdformat 1.0 writes an image's alt text and title, and a link title's backslashes and
@@ -87,7 +122,7 @@ def _escaped(text: str) -> str:
 
 def _for_writing(token: Token) -> Token:
     if token.type == "inline" and token.children:
-        return token.copy(children=[_for_writing(child) for child in token.children])
+        return token.copy(children=_inline_for_writing(token.children))
     if token.type == "image":
         attrs = dict(token.attrs)
         if isinstance(title := attrs.get("title"), str):
@@ -101,8 +136,6 @@ def _for_writing(token: Token) -> Token:
         # mdformat escapes the quotes itself.
         escaped = title.replace("\\", "\\\\").replace("&", "\\&")
         return token.copy(attrs={**token.attrs, "title": escaped})
-    if (markup := _DELIMITERS.get(token.type)) is not None:
-        return token.copy(markup=markup)
     # content/markdown.py turns markdown-it's alignment style into a class (for the CSP);
     # mdformat reads the style, so the copy gets it back.
     align = token.attrs.get("class")

@@ -83,7 +83,9 @@ def publish_human_translation(
         # New words from the person (not the same file published again with its
         # original, nor a stale translation of an older original): memory learns them.
         outcome.message = learn_corrections(post, entry, services)
-    record_status(services, key, "published", slug=entry.slug, digest=digest)
+    record_status(
+        services, key, "published", slug=entry.slug, digest=digest, message=outcome.message
+    )
     return outcome
 
 
