@@ -32,11 +32,16 @@ _CHARS = list("abcñáZ019 *_`#[]()!<>&|\\~-+.=:'\"{}")
 words = st.text(st.sampled_from(list("abcñáZ019 .,:;!?'\"()")), min_size=1, max_size=10).filter(
     lambda w: any(ch.isalpha() for ch in w)
 )
+# What emphasis wraps in a post: words, not spaces or punctuation at its edges.
+tight = words.map(lambda w: w.strip(" .,:;!?'\"()")).filter(bool)
 inline = st.one_of(
     words,
-    words.map(lambda w: f"**{w}**"),
-    words.map(lambda w: f"*{w}*"),
-    words.map(lambda w: f"~~{w}~~"),
+    tight.map(lambda w: f"**{w}**"),
+    tight.map(lambda w: f"*{w}*"),
+    tight.map(lambda w: f"_{w}_"),
+    tight.map(lambda w: f"**_{w}_**"),
+    tight.map(lambda w: f"***{w}***"),
+    tight.map(lambda w: f"~~{w}~~"),
     st.just("`code * x`"),
     words.map(lambda w: f"[{w}](https://example.org/a)"),
     words.map(lambda w: f'[{w}](https://example.org/b "title {w}")'),

@@ -71,9 +71,17 @@ def tidy_spaces(answer: str) -> str:
     this the page and its editable copy (content/post_markdown.py) could disagree.
     """
     while True:
+        tidied = _punctuation_outside(normalise(_spaces_outside(answer)))
+        if tidied == answer:
+            return tidied
+        answer = tidied
+
+
+def _spaces_outside(answer: str) -> str:
+    while True:
         tidied = _SPACE_BEFORE_CLOSE.sub(r"\2\1", _SPACE_AFTER_OPEN.sub(r"\2\1", answer))
         if tidied == answer:
-            return _punctuation_outside(normalise(answer))
+            return answer
         answer = tidied
 
 
@@ -87,11 +95,11 @@ def _punctuation_outside(answer: str) -> str:
             continue
         if tag.kind == "close" and _is_word(after[:1]):
             kept = before.rstrip(_punctuation_in(before))
-            if kept and not kept[-1].isspace():
+            if kept.strip():
                 pieces[k - 1], pieces[k + 1] = kept, before[len(kept) :] + after
         elif tag.kind == "open" and _is_word(before[-1:]):
             kept = after.lstrip(_punctuation_in(after))
-            if kept and not kept[0].isspace():
+            if kept.strip():
                 pieces[k - 1], pieces[k + 1] = before + after[: len(after) - len(kept)], kept
     return "".join(escape_text(p) if isinstance(p, str) else str(p) for p in pieces)
 
