@@ -94,3 +94,22 @@ def test_a_corrected_draft_counts_as_the_persons_and_teaches_memory(
     site.translate_all()
     assert "<p>Comimos pizza.</p>" in (site.page("es", "next") or "")
     assert translator.sent[sent:] == ["Next trip"]
+
+
+def test_a_machine_copy_uploaded_under_another_posts_name_is_refused(site: Site) -> None:
+    site.upload("posts/trip.md", post("Our trip", "We went to Rome."))
+    site.upload("posts/walk.md", post("Our walk", "We walked."))
+    site.run("posts/trip.md")
+    site.run("posts/walk.md")
+    site.translate_all()
+    draft = site.services.source.get(draft_key("posts/trip.md", "es"))
+    assert draft is not None
+    site.upload("posts/walk.es.md", draft)
+    outcome = site.run("posts/walk.es.md")
+    assert (outcome.action, outcome.error_code) == ("failed", "translation-of-another-post")
+    report = site.report("posts/walk.es.md") or ""
+    assert "upload it as posts/trip.es.md" in report
+    assert "[es] We went to Rome." not in (site.page("es", "walk") or "")
+    # Under its own name it is the person's translation.
+    site.upload("posts/trip.es.md", draft)
+    assert site.run("posts/trip.es.md").action == "published"
