@@ -137,3 +137,13 @@ def test_a_translation_left_in_the_source_language_teaches_nothing() -> None:
     engine.translate_post(ORIGINAL, "es", "en")
     learned = engine.learn(ORIGINAL, _person(ORIGINAL.body, ORIGINAL.title), "es", "en")
     assert learned.corrections == []
+
+
+def test_a_heading_of_glossary_terms_alone_keeps_the_structures_in_step() -> None:
+    engine, _ = _engine()
+    original = _post("posts/e.md", "Hola", "## eTwinning\n\nFuimos al museo.\n\nComimos.\n")
+    result = engine.translate_post(original, "es", "en")
+    edited = _person("## eTwinning\n\nWe went to the museum.\n\nCOMIMOS.\n", result.title)
+    learned = engine.learn(original, edited, "es", "en")
+    assert [c.text for c in learned.corrections] == ["We went to the museum."]
+    assert learned.skipped == 0

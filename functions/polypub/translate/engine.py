@@ -145,7 +145,11 @@ class TranslationEngine:
         original_units = [text_unit("") for _ in head] + units(body)
         # A description the person removed is an empty field: nothing to learn from it.
         fields = [person.title, person.description or ""][: len(head)]
-        edited = [text_unit(text) for text in fields] + units(segment_body(person.body, ()))
+        # Cut with the pair's glossary too: a block of do-not-translate terms alone
+        # ("## eTwinning") is no segment on either side, so the structures still agree.
+        edited = [text_unit(text) for text in fields] + units(
+            segment_body(person.body, self.glossary.terms(source, target))
+        )
         keys = {i: _key(PERSON, source, target, s) for i, s in enumerate(segments)}
         stored = self.memory.get_many(list(keys.values()))
         known = {i: stored[key] for i, key in keys.items() if key in stored}
