@@ -4,16 +4,26 @@ a teacher's correction published and learned, and a later post translated from i
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
+import pytest
+
 from polypub.content.keys import report_key
+from polypub.content.markdown import render_body
 from polypub.content.post import parse_post
+from polypub.content.post_markdown import markdown_of
+from polypub.content.segments import translated_tokens
 from polypub.handlers import runtime
 from polypub.local.dev import DevSession
+from polypub.settings import Settings
+from polypub.translate.engine import TranslationEngine
+from polypub.translate.memory import DictMemory
+from polypub.translate.providers import build_translator
 from support.posts import post_builder
-from support.stack import aws_of, delete, fetch, upload
+from support.stack import ROOT, aws_of, delete, fetch, upload
 from support.translators import FakeTranslator, upper
 
 post = post_builder(date="2024-05-22", lang="es", author="Ana")
@@ -115,3 +125,22 @@ def test_deleting_the_original_still_reports_the_persons_translation(stack: DevS
     report = source_text(stack, report_key("posts/visita.en.md"))
     assert report is not None
     assert "posts/visita.md" in report
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="needs apertium (apertium-eng-spa)")
+def test_every_shipped_post_has_an_exact_markdown_copy_with_apertium() -> None:
+    # The demo's posts and the translation fixtures, both directions, real answers.
+    settings = Settings(translators=("apertium",))
+    engine = TranslationEngine(build_translator(settings.translators, settings), DictMemory())
+    files = [*ROOT.glob("content/posts/**/*.md"), *ROOT.glob("tests/fixtures/translation/*.md")]
+    checked = 0
+    for path in files:
+        original = parse_post("posts/" + path.name, path.read_bytes())
+        for source, target in (("es", "en"), ("en", "es")):
+            result = engine.translate_post(original, source, target)
+            tokens = translated_tokens(
+                engine.segmented(original, source, target), result.body_translations
+            )
+            assert render_body(markdown_of(tokens)) == result.body_html, (path, source)
+            checked += 1
+    assert checked >= 8
