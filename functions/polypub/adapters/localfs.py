@@ -14,6 +14,7 @@ from stat import S_ISREG
 from typing import Any
 
 from polypub.content.keys import is_report_key
+from polypub.content.post_markdown import is_draft_key
 from polypub.model import PostEntry, RepublishRun, SourceStatus, TranslationJob
 from polypub.ports import ANY, CatalogConflictError, ObjectInfo, Unchecked
 from polypub.site.listings import ListingIndex
@@ -140,7 +141,8 @@ class RedirectedReports:
         self._reports = reports
 
     def _for(self, key: str) -> FolderStorage:
-        return self._reports if is_report_key(key) else self._content
+        # The machine translations' editable copies are the build's output too.
+        return self._reports if is_report_key(key) or is_draft_key(key) else self._content
 
     def get(self, key: str) -> bytes | None:
         return self._for(key).get(key)
@@ -157,10 +159,10 @@ class RedirectedReports:
         self._for(key).delete(key)
 
     def list_keys(self, prefix: str = "") -> Iterator[str]:
-        return (key for key in self._content.list_keys(prefix) if not is_report_key(key))
+        return (key for key in self._content.list_keys(prefix) if self._for(key) is self._content)
 
     def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        return (o for o in self._content.list_objects(prefix) if not is_report_key(o.key))
+        return (o for o in self._content.list_objects(prefix) if self._for(o.key) is self._content)
 
 
 class _JsonFile:

@@ -538,3 +538,56 @@ def segment_body(body: str, protected_terms: Terms = DEFAULT_PROTECTED_TERMS) ->
         if token.type == "inline":
             add(token)
     return SegmentedBody(tokens, tuple(segments), index)
+
+
+def translated_tokens(body: SegmentedBody, translations: Sequence[str | None]) -> list[Token]:
+    """The block tokens ``body.render(translations)`` renders, for writers of other formats.
+
+    The Markdown copy of a machine translation (content/post_markdown.py) is written from
+    exactly these tokens, so it parses back to the page's HTML. Same rules as render:
+    ``None`` keeps a segment's source; a translation that does not fit raises
+    PlaceholderMismatch.
+    """
+    if len(translations) != len(body.segments):
+        raise ValueError(f"{len(translations)} translations for {len(body.segments)} segments")
+    index_of = body._index
+
+    def children_of(container: Token) -> list[Token]:
+        index = index_of.get(id(container))
+        translated = None if index is None else translations[index]
+        if index is None or translated is None:
+            return [copy(child) for child in container.children or ()]
+        return body.segments[index].restore(translated, copy)
+
+    def copy(token: Token) -> Token:
+        if token.type == "image":
+            return token.copy(attrs=dict(token.attrs), children=children_of(token))
+        copied = _copy_token(token)
+        index = index_of.get(id(token)) if token.type == "link_open" else None
+        if index is not None and (title := translations[index]) is not None:
+            copied.attrs["title"] = body.segments[index].to_plain(title)
+        return copied
+
+    return [
+        token.copy(children=children_of(token)) if token.type == "inline" else token
+        for token in body.tokens
+    ]
+
+
+def segment_containers(body: SegmentedBody) -> list[Token]:
+    """The token each segment of ``body`` was cut from, by segment index.
+
+    An ``inline`` token (a block's content), an ``image`` (its alt text) or a
+    ``link_open`` (its title): what a post-edited translation is aligned by.
+    """
+    found: dict[int, Token] = {}
+
+    def visit(token: Token) -> None:
+        if (index := body._index.get(id(token))) is not None:
+            found[index] = token
+        for child in token.children or ():
+            visit(child)
+
+    for token in body.tokens:
+        visit(token)
+    return [found[index] for index in range(len(body.segments))]

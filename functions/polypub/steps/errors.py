@@ -23,6 +23,12 @@ class SameLanguageTranslationError(ContentError):
     code = "translation-same-language"
 
 
+class TranslationOfAnotherPostError(ContentError):
+    """A machine translation's copy uploaded under another post's name (its translation_of)."""
+
+    code = "translation-of-another-post"
+
+
 class LanguageUnknownNotice(ContentError):
     """Not an error: the post is published, as is, because its language is not a site language."""
 

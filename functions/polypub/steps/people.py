@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import yaml
+
 from polypub.content.errors import ContentError
 from polypub.content.keys import classify_key, translation_key
+from polypub.content.post import Post, SafeYAMLHandler, load_yaml
 from polypub.model import PostEntry, TranslationJob, VersionInfo
 from polypub.steps.context import Outcome, Services
 from polypub.steps.entries import machine_targets, save_entry
-from polypub.steps.errors import OriginalMissingError, SameLanguageTranslationError
+from polypub.steps.errors import (
+    OriginalMissingError,
+    SameLanguageTranslationError,
+    TranslationOfAnotherPostError,
+)
 from polypub.steps.post_pages import rewrite_existing_pages, write_post_pages
 from polypub.steps.reports import clear_report, record_status, report_failure
-from polypub.steps.sources import parse_source, post_language, read_source_post, rendered_body
+from polypub.steps.sources import (
+    parse_source,
+    post_language,
+    read_source_post,
+    rendered_body,
+    translation_engine,
+)
 
 
 def publish_human_translation(
@@ -29,6 +42,21 @@ def publish_human_translation(
         lang = post.translation_lang or ""
         original_key = original.source_key if original else _original_key(key, services)
         entry = original or _published_entry(original_key, services)
+        declared = declared_original(data)
+        if declared is not None and declared.lower() != original_key.lower():
+            # A copy from machine-translations/ uploaded under another post's name would
+            # publish one post's words as another's (and teach memory nonsense).
+            named = classify_key(declared, settings.languages)
+            upload_as = (
+                f"upload it as {translation_key(named.base, lang)}, or "
+                if named.kind == "post"
+                else ""
+            )
+            raise TranslationOfAnotherPostError(
+                f"this file says it is the translation of {declared} (translation_of), but "
+                f"its name makes it the translation of {original_key}; {upload_as}remove "
+                f"the translation_of line if it really translates {original_key}"
+            )
         if entry is None or entry.source_key != original_key:
             raise OriginalMissingError(
                 f"this is a translation of {original_key}, which is not published; "
@@ -72,8 +100,53 @@ def publish_human_translation(
         # A new language: the other pages' switchers and hreflang links now name it.
         outcome.changed += rewrite_existing_pages(entry, services, skip=(lang,))
     outcome.languages = (lang,)
-    record_status(services, key, "published", slug=entry.slug, digest=digest)
+    if previous is None or previous.kind != "human" or previous.provider != digest:
+        # New words from the person (not the same file published again with its
+        # original, nor a stale translation of an older original): memory learns them.
+        outcome.message = learn_corrections(post, entry, services)
+    record_status(
+        services, key, "published", slug=entry.slug, digest=digest, message=outcome.message
+    )
     return outcome
+
+
+def learn_corrections(person: Post, entry: PostEntry, services: Services) -> str | None:
+    """Keep what a person's translation corrects in translation memory; a line saying so.
+
+    The same sentence in a later post is then translated as the person wrote it
+    (TranslationEngine.learn: aligned with the original, markup checked).
+    """
+    lang = person.translation_lang or ""
+    try:
+        data = read_source_post(entry.source_key, services)
+        original = parse_source(entry.source_key, data, services) if data is not None else None
+    except ContentError:
+        return None  # the original's own step reports it
+    if original is None:
+        return None
+    learned = translation_engine(services).learn(original, person, entry.source_lang, lang)
+    if not learned.corrections:
+        return None
+    count = len(learned.corrections)
+    return f"{count} corrected segment{'s' if count != 1 else ''} kept in translation memory"
+
+
+def declared_original(data: bytes) -> str | None:
+    """The original a file names in ``translation_of:`` (the machine's copies do), or None.
+
+    Read after parse_post accepted the file, so its front matter is known to be valid.
+    """
+    handler = SafeYAMLHandler()
+    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").lstrip()
+    if not handler.detect(text):
+        return None
+    try:
+        front, _ = handler.split(text)
+        values, _ = load_yaml(front)
+    except (ValueError, yaml.YAMLError, ContentError):
+        return None
+    found = values.get("translation_of") if isinstance(values, dict) else None
+    return found.strip() if isinstance(found, str) and found.strip() else None
 
 
 def _published_entry(original_key: str, services: Services) -> PostEntry | None:

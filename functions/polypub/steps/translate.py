@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from collections.abc import Mapping
 from dataclasses import replace
 
 from polypub.content.errors import ContentError
+from polypub.content.keys import classify_key, translation_key
+from polypub.content.markdown import render_body
 from polypub.content.post import Post
+from polypub.content.post_markdown import (
+    DRAFT_CONTENT_TYPE,
+    draft_key,
+    markdown_of,
+    translation_file,
+)
+from polypub.content.segments import translated_tokens
 from polypub.model import PostEntry, TranslationJob, VersionInfo
 from polypub.ports import CatalogConflictError
 from polypub.steps.context import Outcome, Services
@@ -18,6 +30,9 @@ from polypub.steps.sources import (
     read_source_post,
     translation_engine,
 )
+from polypub.translate.engine import TranslatedPost, TranslationEngine
+
+log = logging.getLogger(__name__)
 
 
 def process_translation(job: TranslationJob, services: Services) -> Outcome:
@@ -27,7 +42,10 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
     if current is None:
         return outcome
     post, entry = current
-    versions, bodies = _translate(job, post, entry, services, outcome)
+    engine = translation_engine(services)
+    results = _translate(job, post, entry, engine, services, outcome)
+    versions = {lang: machine_version(result, entry) for lang, result in results.items()}
+    bodies = {lang: result.body_html for lang, result in results.items()}
     if not bodies:
         outcome.message = "nothing to translate"
         return outcome
@@ -49,6 +67,7 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
         # Pages are rewritten only if they differ (e.g. lost in a crash); the catalog,
         # listings and feeds stay as they are.
         outcome.changed += write_post_pages(fresh, bodies, services)
+        write_drafts(post, job.source_lang, results, engine, services)
         outcome.message = "already translated"
         return outcome
     updated = replace(fresh, versions=merged, updated=services.now())
@@ -70,6 +89,7 @@ def process_translation(job: TranslationJob, services: Services) -> Outcome:
         return outcome
     # The other versions' switchers and hreflang links now name the new languages.
     outcome.changed += rewrite_existing_pages(updated, services, skip=tuple(bodies))
+    write_drafts(post, job.source_lang, results, engine, services)
     outcome.pages = len(bodies)
     outcome.languages = tuple(bodies)
     status = services.catalog.get_status(job.source_key)
@@ -110,22 +130,70 @@ def _current_version(
 
 
 def _translate(
-    job: TranslationJob, post: Post, entry: PostEntry, services: Services, outcome: Outcome
-) -> tuple[dict[str, VersionInfo], dict[str, str]]:
-    """Each target language's new version and body (a person's translation is skipped)."""
-    engine = translation_engine(services)
-    versions = dict(entry.versions)
-    bodies: dict[str, str] = {}
+    job: TranslationJob,
+    post: Post,
+    entry: PostEntry,
+    engine: TranslationEngine,
+    services: Services,
+    outcome: Outcome,
+) -> dict[str, TranslatedPost]:
+    """Each target language's machine translation (a person's translation is skipped)."""
+    results: dict[str, TranslatedPost] = {}
     for target in job.targets:
-        if (current := versions.get(target)) is not None and current.kind == "human":
+        if (current := entry.versions.get(target)) is not None and current.kind == "human":
             continue
         result = machine_translation(engine, post, job.source_lang, target, services)
-        versions[target] = machine_version(result, entry)
-        bodies[target] = result.body_html
+        results[target] = result
         outcome.chars_sent += result.chars_sent
         for name, count in result.chars_by_provider.items():
             outcome.chars_by_provider[name] = outcome.chars_by_provider.get(name, 0) + count
-    return versions, bodies
+    return results
+
+
+def write_drafts(
+    post: Post,
+    source_lang: str,
+    results: Mapping[str, TranslatedPost],
+    engine: TranslationEngine,
+    services: Services,
+) -> list[str]:
+    """Each machine translation as an editable post file in the source bucket (draft_key).
+
+    A teacher corrects it and uploads it as the person's translation (README, "Correcting
+    a machine translation"). Written only when its bytes change; returns the keys written.
+    """
+    languages = services.settings.languages
+    base = classify_key(post.source_key, languages).base
+    written: list[str] = []
+    for lang, result in results.items():
+        segmented = engine.segmented(post, source_lang, lang)
+        try:
+            body = markdown_of(translated_tokens(segmented, result.body_translations))
+        except Exception:  # the copy is a by-product: it never costs the translation itself
+            log.exception("%s: no editable copy in %s", post.source_key, lang)
+            continue
+        if render_body(body) != result.body_html:
+            # Never hand a teacher a file that would publish something else than the page.
+            log.warning(
+                "%s: no editable copy in %s (it would not read back as the page)",
+                post.source_key,
+                lang,
+            )
+            continue
+        data = translation_file(
+            post,
+            lang=lang,
+            title=result.title,
+            description=result.description,
+            body=body,
+            upload_as=translation_key(base, lang),
+        )
+        key = draft_key(post.source_key, lang, languages)
+        info = services.source.head(key)
+        if info is None or info.digest != hashlib.md5(data, usedforsecurity=False).hexdigest():
+            services.source.put(key, data, DRAFT_CONTENT_TYPE)
+            written.append(key)
+    return written
 
 
 def _same_text(current: VersionInfo, new: VersionInfo) -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from collections.abc import Sequence
 
+from polypub.content.segments import Tag, escape_text, normalise, parse_tagged
 from polypub.content.text import join_surrogates
 from polypub.translate.errors import UnusableAnswer
 
@@ -17,6 +20,9 @@ GROWTH_FLOOR = 40
 # Placeholder tags (<x1/>, <g2>...</g2>) are not words: a segment of tags alone may
 # come back empty from a provider without anything being lost.
 _TAGS = re.compile(r"<[^>]*>")
+# Spaces just inside a paired tag ("<g1>word </g1>"), as translators often answer.
+_SPACE_AFTER_OPEN = re.compile(r"(<g\d+>)(\s+)")
+_SPACE_BEFORE_CLOSE = re.compile(r"(\s+)(</g\d+>)")
 
 
 def answer_problem(source: str, answer: object) -> str | None:
@@ -52,3 +58,60 @@ def check_answers(provider: str, sources: Sequence[str], answers: Sequence[objec
         assert isinstance(answer, str)  # answer_problem said so
         checked.append(answer)
     return checked
+
+
+def tidy_spaces(answer: str) -> str:
+    """An answer's spaces and edge punctuation as the page shows them, and Markdown can write.
+
+    Spaces at the inner edges of paired tags move outside ("<g1>a </g1>b" -> "<g1>a</g1>
+    b"), runs of spaces and line ends become one space, none at the ends (as the source
+    segment's own text, segments.normalise); punctuation squeezed between a tag and a
+    word moves out of the tag ("<g1>a:</g1>b" -> "<g1>a</g1>:b"). A reader sees no
+    difference, but Markdown does: neither "*a *b" nor "*a:*b" is emphasis, so without
+    this the page and its editable copy (content/post_markdown.py) could disagree.
+    """
+    while True:
+        tidied = _punctuation_outside(normalise(_spaces_outside(answer)))
+        if tidied == answer:
+            return tidied
+        answer = tidied
+
+
+def _spaces_outside(answer: str) -> str:
+    while True:
+        tidied = _SPACE_BEFORE_CLOSE.sub(r"\2\1", _SPACE_AFTER_OPEN.sub(r"\2\1", answer))
+        if tidied == answer:
+            return answer
+        answer = tidied
+
+
+def _punctuation_outside(answer: str) -> str:
+    pieces: list[str | Tag] = [
+        html.unescape(p) if isinstance(p, str) else p for p in parse_tagged(answer)
+    ]
+    for k in range(1, len(pieces) - 1):
+        tag, before, after = pieces[k], pieces[k - 1], pieces[k + 1]
+        if not isinstance(tag, Tag) or not isinstance(before, str) or not isinstance(after, str):
+            continue
+        if tag.kind == "close" and _is_word(after[:1]):
+            kept = before.rstrip(_punctuation_in(before))
+            if kept.strip():
+                pieces[k - 1], pieces[k + 1] = kept, before[len(kept) :] + after
+        elif tag.kind == "open" and _is_word(before[-1:]):
+            kept = after.lstrip(_punctuation_in(after))
+            if kept.strip():
+                pieces[k - 1], pieces[k + 1] = before + after[: len(after) - len(kept)], kept
+    return "".join(escape_text(p) if isinstance(p, str) else str(p) for p in pieces)
+
+
+def _is_punctuation(ch: str) -> bool:
+    # CommonMark's flanking rules: Unicode punctuation and symbols.
+    return unicodedata.category(ch)[0] in "PS"
+
+
+def _is_word(ch: str) -> bool:
+    return bool(ch) and not ch.isspace() and not _is_punctuation(ch)
+
+
+def _punctuation_in(text: str) -> str:
+    return "".join({ch for ch in text if _is_punctuation(ch)})

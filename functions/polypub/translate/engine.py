@@ -6,12 +6,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from polypub.content.segments import PlaceholderMismatch, Segment, segment_body, segment_text
+from polypub.content.segments import (
+    PlaceholderMismatch,
+    Segment,
+    SegmentedBody,
+    segment_body,
+    segment_text,
+)
 from polypub.ports import TranslationMemory, Translator
-from polypub.translate.answers import check_answers
+from polypub.translate.answers import check_answers, tidy_spaces
 from polypub.translate.errors import TranslationError
 from polypub.translate.glossary import DEFAULT_GLOSSARY, Glossary
-from polypub.translate.memory import memory_key
+from polypub.translate.memory import PERSON, memory_key
+from polypub.translate.postedit import Alignment, align, text_unit, units
 
 
 class TranslatablePost(Protocol):
@@ -45,6 +52,9 @@ class TranslatedPost:
     from_memory: int
     # chars_sent split by the provider that answered (a fallback chain may use several).
     chars_by_provider: Mapping[str, int] = field(default_factory=dict)
+    # The checked translation of each body segment (None: kept as in the source), for
+    # the editable Markdown copy (TranslationEngine.segmented + segments.translated_tokens).
+    body_translations: tuple[str | None, ...] = ()
 
 
 def served_by(translator: Translator) -> str:
@@ -84,12 +94,11 @@ class TranslationEngine:
         """Translate title, description and body of ``post`` from ``source`` to ``target``."""
         if source == target:
             raise ValueError(f"source and target language are both {source!r}")
-        terms = self.glossary.terms(source, target)
-        body = segment_body(post.body, terms)
-        title = segment_text(post.title, terms)
-        description = segment_text(post.description, terms) if post.description else None
-        head = [title] if description is None else [title, description]
+        body = self.segmented(post, source, target)
+        head = self._head(post, source, target)
         batch = self._translate([*head, *body.segments], source, target)
+        title = head[0]
+        description = head[1] if len(head) > 1 else None
 
         translated = batch.texts
         title_text = post.title if translated[0] is None else title.to_plain(translated[0])
@@ -105,22 +114,77 @@ class TranslationEngine:
             segments=batch.segments,
             from_memory=batch.from_memory,
             chars_by_provider=dict(batch.chars_by_provider),
+            body_translations=tuple(translated[len(head) :]),
         )
 
-    def _translate(self, segments: Sequence[Segment], source: str, target: str) -> _Batch:
-        """A checked translation per segment (None for segments with nothing to translate)."""
-        # One entry per distinct (text, glossary entries): a repeated sentence is looked
-        # up and sent once; the same text using other glossary entries is filed apart.
+    def segmented(self, post: TranslatablePost, source: str, target: str) -> SegmentedBody:
+        """The post's body cut into segments with the pair's glossary terms."""
+        return segment_body(post.body, self.glossary.terms(source, target))
+
+    def _head(self, post: TranslatablePost, source: str, target: str) -> list[Segment]:
+        """The title's segment, and the description's when there is one."""
+        terms = self.glossary.terms(source, target)
+        title = segment_text(post.title, terms)
+        return [title] if not post.description else [title, segment_text(post.description, terms)]
+
+    def learn(
+        self, original: TranslatablePost, person: TranslatablePost, source: str, target: str
+    ) -> Alignment:
+        """Keep in memory, under PERSON, the segments a person's translation corrects.
+
+        ``person`` translates ``original`` from ``source`` into ``target`` (a teacher's
+        edit of the machine's Markdown copy, or a translation of their own). Its
+        segments are aligned with the original's (translate/postedit.py); those that
+        differ from the machine's answer, with the same placeholders, are stored under
+        the key the engine looks up first, so the same segment in a later post is
+        translated as the person wrote it.
+        """
+        body = self.segmented(original, source, target)
+        head = self._head(original, source, target)
+        segments = [*head, *body.segments]
+        original_units = [text_unit("") for _ in head] + units(body)
+        # A description the person removed is an empty field: nothing to learn from it.
+        fields = [person.title, person.description or ""][: len(head)]
+        # Cut with the pair's glossary too: a block of do-not-translate terms alone
+        # ("## eTwinning") is no segment on either side, so the structures still agree.
+        edited = [text_unit(text) for text in fields] + units(
+            segment_body(person.body, self.glossary.terms(source, target))
+        )
+        keys = {i: _key(PERSON, source, target, s) for i, s in enumerate(segments)}
+        stored = self.memory.get_many(list(keys.values()))
+        known = {i: stored[key] for i, key in keys.items() if key in stored}
+        answers = self._recall(segments, source, target, provider_names(self.translator))
+        alignment = align(
+            segments,
+            original_units,
+            [tidy_spaces(a) if (a := answers.get(_identity(s))) else None for s in segments],
+            edited,
+            known,
+        )
+        if alignment.corrections:
+            self.memory.put_many(
+                {_key(PERSON, source, target, c.segment): c.text for c in alignment.corrections}
+            )
+        return alignment
+
+    def _recall(
+        self,
+        segments: Sequence[Segment],
+        source: str,
+        target: str,
+        names: Sequence[str],
+        providers: list[str] | None = None,
+    ) -> dict[str, str]:
+        """What memory holds for the segments, by identity: the first of ``names`` that has it.
+
+        ``providers`` collects the names whose answers were used.
+        """
         unique: dict[str, Segment] = {}
         for segment in segments:
             if segment.translatable:
                 unique.setdefault(_identity(segment), segment)
-
-        batch = _Batch(texts=[])
         done: dict[str, str] = {}
-        # The translator's own name first; then, for a fallback chain, what its
-        # fallbacks made earlier, so a re-render never pays for the same text twice.
-        for name in provider_names(self.translator):
+        for name in names:
             keys = {
                 _key(name, source, target, unique[ident]): ident
                 for ident in unique
@@ -132,8 +196,25 @@ class TranslationEngine:
                 ident = keys.get(key)
                 if ident is not None and _fits(unique[ident], answer):
                     done[ident] = answer
-                    if name not in batch.providers:
-                        batch.providers.append(name)
+                    if providers is not None and name not in providers:
+                        providers.append(name)
+        return done
+
+    def _translate(self, segments: Sequence[Segment], source: str, target: str) -> _Batch:
+        """A checked translation per segment (None for segments with nothing to translate)."""
+        # One entry per distinct (text, glossary entries): a repeated sentence is looked
+        # up and sent once; the same text using other glossary entries is filed apart.
+        unique: dict[str, Segment] = {}
+        for segment in segments:
+            if segment.translatable:
+                unique.setdefault(_identity(segment), segment)
+
+        batch = _Batch(texts=[])
+        # A person's correction first; then the translator's own name; then, for a
+        # fallback chain, what its fallbacks made earlier, so a re-render never pays
+        # for the same text twice.
+        names = (PERSON, *provider_names(self.translator))
+        done = self._recall(segments, source, target, names, batch.providers)
         remembered = set(done)
 
         misses = [ident for ident in unique if ident not in done]
@@ -141,7 +222,7 @@ class TranslationEngine:
             done.update(self._send(misses, unique, source, target, batch))
 
         wanted = [_identity(s) if s.translatable else None for s in segments]
-        batch.texts = [None if ident is None else done[ident] for ident in wanted]
+        batch.texts = [None if ident is None else tidy_spaces(done[ident]) for ident in wanted]
         batch.segments = sum(1 for ident in wanted if ident is not None)
         batch.from_memory = sum(1 for ident in wanted if ident in remembered)
         return batch

@@ -7,6 +7,11 @@ from collections.abc import Mapping, Sequence
 
 from polypub.content.segments import normalise
 
+# The provider name under which people's corrections are filed (steps/people.py learns
+# them from a post-edited translation): the engine asks memory for it before any
+# provider, so a sentence a teacher corrected stays corrected, whoever translates.
+PERSON = "person"
+
 
 def memory_key(provider: str, source: str, target: str, text: str, glossary: str = "") -> str:
     """``provider|source|target|sha256(normalised text [+ glossary entries' hash])``.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from conftest import Site, post
+from polypub.content.post_markdown import draft_key
+from support.translators import FakeTranslator
 
 
 def test_a_persons_translation_replaces_the_machines(site: Site) -> None:
@@ -63,3 +65,51 @@ def test_deleting_the_original_leaves_its_translation_unpublished_with_a_report(
     assert site.page("es", "trip") is None
     assert site.status("posts/trip.es.md") == ("failed", "original-missing")
     assert "posts/trip.md, which was deleted" in (site.report("posts/trip.es.md") or "")
+
+
+def test_a_corrected_draft_counts_as_the_persons_and_teaches_memory(
+    site: Site, translator: FakeTranslator
+) -> None:
+    site.upload("posts/trip.md", post("Our trip", "We went to Rome.\n\nWe ate pizza."))
+    site.run("posts/trip.md")
+    site.translate_all()
+    draft = site.services.source.get(draft_key("posts/trip.md", "es"))
+    assert draft is not None
+    corrected = draft.decode().replace("[es] We ate pizza.", "Comimos pizza.")
+    site.upload("posts/trip.es.md", corrected)
+    outcome = site.run("posts/trip.es.md")
+    assert outcome.action == "published"
+    assert outcome.message == "1 corrected segment kept in translation memory"
+    entry = site.services.catalog.get_post("trip")
+    assert entry is not None
+    assert entry.versions["es"].kind == "human"
+    assert "Comimos pizza." in (site.page("es", "trip") or "")
+
+    # The same file again (a redelivered event) is not learned twice.
+    assert site.run("posts/trip.es.md").message is None
+
+    sent = len(translator.sent)
+    site.upload("posts/next.md", post("Next trip", "We ate pizza."))
+    site.run("posts/next.md")
+    site.translate_all()
+    assert "<p>Comimos pizza.</p>" in (site.page("es", "next") or "")
+    assert translator.sent[sent:] == ["Next trip"]
+
+
+def test_a_machine_copy_uploaded_under_another_posts_name_is_refused(site: Site) -> None:
+    site.upload("posts/trip.md", post("Our trip", "We went to Rome."))
+    site.upload("posts/walk.md", post("Our walk", "We walked."))
+    site.run("posts/trip.md")
+    site.run("posts/walk.md")
+    site.translate_all()
+    draft = site.services.source.get(draft_key("posts/trip.md", "es"))
+    assert draft is not None
+    site.upload("posts/walk.es.md", draft)
+    outcome = site.run("posts/walk.es.md")
+    assert (outcome.action, outcome.error_code) == ("failed", "translation-of-another-post")
+    report = site.report("posts/walk.es.md") or ""
+    assert "upload it as posts/trip.es.md" in report
+    assert "[es] We went to Rome." not in (site.page("es", "walk") or "")
+    # Under its own name it is the person's translation.
+    site.upload("posts/trip.es.md", draft)
+    assert site.run("posts/trip.es.md").action == "published"

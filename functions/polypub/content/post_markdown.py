@@ -1,0 +1,186 @@
+"""Write a translated post back out as Markdown a teacher can edit: front matter, then body.
+
+The body is rendered from the same markdown-it tokens as the page (mdformat's
+CommonMark renderer, with mdformat-gfm's tables and strikethrough), so the file parses
+back to the page's HTML; tests/unit/test_post_markdown.py holds that property.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, time
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from markdown_it.token import Token
+
+from polypub.content.keys import POSTS_PREFIX, classify_key, translation_key
+from polypub.content.markdown import TABLE_ALIGN_CLASSES
+from polypub.content.post import Post
+from polypub.languages import DEFAULT_SITE_LANGUAGES
+
+# The machine translations' editable copies, in the source bucket: no notification
+# matches this prefix (template.yaml) and classify_key calls it "other", so nothing
+# here is ever published; a teacher copies a corrected file to posts/ to publish it.
+DRAFTS_PREFIX = "machine-translations/"
+DRAFT_CONTENT_TYPE = "text/markdown; charset=utf-8"
+
+# A "~" after an even number of backslashes (none included): not escaped yet.
+_UNESCAPED_TILDE = re.compile(r"(?<!\\)((?:\\\\)*)~")
+
+
+class _EscapeTildes:
+    """An mdformat extension: every "~" of text escaped (mdformat-gfm leaves "w~" + "~~"
+    as "w~~~", which closes the strikethrough one character early)."""
+
+    RENDERERS: Mapping[str, Any] = {}
+    POSTPROCESSORS: Mapping[str, Any] = {
+        "text": lambda text, node, context: _UNESCAPED_TILDE.sub(r"\1\\~", text)
+    }
+
+
+@lru_cache(maxsize=1)
+def _options() -> dict[str, Any]:
+    # Imported on first use: mdformat and its plugins' entry points take about 0.13 s
+    # to load, which the render function (it never writes Markdown) need not pay.
+    import mdformat.plugins
+
+    return {
+        # "keep": the translator's lines as they are (no rewrapping a teacher would have
+        # to read through); "number": 1. 2. 3. as people write lists, not 1. 1. 1.
+        "mdformat": {"wrap": "keep", "number": True},
+        "parser_extension": [
+            mdformat.plugins.PARSER_EXTENSIONS["gfm"],
+            mdformat.plugins.PARSER_EXTENSIONS["tables"],
+            _EscapeTildes,
+        ],
+    }
+
+
+def draft_key(source_key: str, lang: str, languages: Sequence[str] = DEFAULT_SITE_LANGUAGES) -> str:
+    """Where the machine translation of a post is kept: ``posts/a/x.md`` ->
+    ``machine-translations/a/x.en.md`` (its name under posts/ minus the folder)."""
+    base = classify_key(source_key, languages).base
+    return DRAFTS_PREFIX + translation_key(base, lang).removeprefix(POSTS_PREFIX)
+
+
+def is_draft_key(key: str) -> bool:
+    return key.startswith(DRAFTS_PREFIX)
+
+
+def markdown_of(tokens: Sequence[Token]) -> str:
+    """Block tokens of the one configured parser -> CommonMark text that parses back to them."""
+    from mdformat.renderer import MDRenderer
+
+    return MDRenderer().render([_for_writing(t) for t in tokens], _options(), {})
+
+
+# "*" and "**" emphasise inside a word too ("w*o*rd"); "_" does not, and a translation
+# may well put a word's emphasis against its neighbours. Elsewhere the source's own
+# delimiters stay ("**_a_**" is strong around emphasis, "***a***" the other way round).
+_STARRED = {"_": "*", "__": "**"}
+
+
+def _inline_for_writing(children: Sequence[Token]) -> list[Token]:
+    out = [_for_writing(child) for child in children]
+    opened: list[int] = []
+    for i, token in enumerate(out):
+        if token.type not in ("em_open", "em_close", "strong_open", "strong_close"):
+            continue
+        if token.nesting == 1:
+            opened.append(i)
+            continue
+        if not opened:
+            continue
+        start = opened.pop()
+        if out[start].markup in _STARRED and (
+            _word_at(out, start - 1, last=True) or _word_at(out, i + 1, last=False)
+        ):
+            star = _STARRED[out[start].markup]
+            out[start], out[i] = out[start].copy(markup=star), token.copy(markup=star)
+    return out
+
+
+def _word_at(tokens: Sequence[Token], index: int, *, last: bool) -> bool:
+    """Whether the text token at ``index`` touches the delimiter with a letter or digit."""
+    if not 0 <= index < len(tokens) or tokens[index].type != "text" or not tokens[index].content:
+        return False
+    return tokens[index].content[-1 if last else 0].isalnum()
+
+
+# mdformat 1.0 writes an image's alt text and title, and a link title's backslashes and
+# "&", as they are: "![a[b](x)" would not read back. Escaped here, as CommonMark allows
+# for any ASCII punctuation ("~" but: _EscapeTildes escapes it in alt text too).
+_ASCII_PUNCTUATION = re.compile(r"""([!-/:-@\[-`{-}])""")
+
+
+def _escaped(text: str) -> str:
+    return _ASCII_PUNCTUATION.sub(r"\\\1", text)
+
+
+def _for_writing(token: Token) -> Token:
+    if token.type == "inline" and token.children:
+        return token.copy(children=_inline_for_writing(token.children))
+    if token.type == "image":
+        attrs = dict(token.attrs)
+        if isinstance(title := attrs.get("title"), str):
+            attrs["title"] = title.replace("\\", "\\\\").replace('"', '\\"').replace("&", "\\&")
+        alt = [
+            child.copy(content=_escaped(child.content)) if child.type == "text" else child
+            for child in token.children or ()
+        ]
+        return token.copy(attrs=attrs, children=alt)
+    if token.type == "link_open" and isinstance(title := token.attrs.get("title"), str):
+        # mdformat escapes the quotes itself.
+        escaped = title.replace("\\", "\\\\").replace("&", "\\&")
+        return token.copy(attrs={**token.attrs, "title": escaped})
+    # content/markdown.py turns markdown-it's alignment style into a class (for the CSP);
+    # mdformat reads the style, so the copy gets it back.
+    align = token.attrs.get("class")
+    if token.type not in ("th_open", "td_open") or align not in TABLE_ALIGN_CLASSES:
+        return token
+    attrs = {k: v for k, v in token.attrs.items() if k != "class"}
+    attrs["style"] = "text-align:" + str(align).removeprefix("align-")
+    return token.copy(attrs=attrs)
+
+
+def translation_file(
+    original: Post,
+    *,
+    lang: str,
+    title: str,
+    description: str | None,
+    body: str,
+    upload_as: str,
+) -> bytes:
+    """A translation of ``original`` as a post file, ready to be uploaded as ``upload_as``.
+
+    Only title, description and body of a person's translation are published; the
+    other fields are the original's, shown so the file reads like the post.
+    """
+    fields: dict[str, Any] = {"title": title}
+    if description:
+        fields["description"] = description
+    fields["lang"] = lang
+    fields["translation_of"] = original.source_key
+    if original.date is not None:
+        fields["date"] = _date(original.date)
+    for name in ("author", "project"):
+        if (value := getattr(original, name)) is not None:
+            fields[name] = value
+    if original.images:
+        fields["images"] = list(original.images)
+    front = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=10_000)
+    note = (
+        f"# Machine translation of {original.source_key}. To correct it, edit the words,\n"
+        f"# keep the Markdown around them, and upload this file as {upload_as}\n"
+    )
+    return f"---\n{note}{front}---\n\n{body}".encode()
+
+
+def _date(value: datetime) -> object:
+    # A date alone stays a date, as a teacher writes it; a time is kept in UTC.
+    utc = value.astimezone(UTC)
+    return utc.date() if utc.time() == time(0) else utc
