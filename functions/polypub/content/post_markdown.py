@@ -17,8 +17,8 @@ import yaml
 from markdown_it.token import Token
 
 from polypub.content.keys import POSTS_PREFIX, classify_key, translation_key
-from polypub.content.markdown import TABLE_ALIGN_CLASSES
 from polypub.content.post import Post
+from polypub.content.sanitize import TABLE_ALIGN_CLASSES
 from polypub.languages import DEFAULT_SITE_LANGUAGES
 
 # The machine translations' editable copies, in the source bucket: no notification

@@ -479,32 +479,8 @@ class SegmentedBody:
         only text changes. Raises PlaceholderMismatch for a translation that does
         not fit its segment (the engine checks before calling).
         """
-        if len(translations) != len(self.segments):
-            raise ValueError(f"{len(translations)} translations for {len(self.segments)} segments")
-
-        def children_of(container: Token) -> list[Token]:
-            index = self._index.get(id(container))
-            translated = None if index is None else translations[index]
-            if index is None or translated is None:
-                return [copy(child) for child in container.children or ()]
-            return self.segments[index].restore(translated, copy)
-
-        def copy(token: Token) -> Token:
-            if token.type == "image":
-                return token.copy(attrs=dict(token.attrs), children=children_of(token))
-            copied = _copy_token(token)
-            index = self._index.get(id(token)) if token.type == "link_open" else None
-            if index is not None and (title := translations[index]) is not None:
-                # A link's title attribute: plain text, escaped by the renderer.
-                copied.attrs["title"] = self.segments[index].to_plain(title)
-            return copied
-
-        tokens = [
-            token.copy(children=children_of(token)) if token.type == "inline" else token
-            for token in self.tokens
-        ]
         md = markdown()
-        html_out: str = md.renderer.render(tokens, md.options, {})
+        html_out: str = md.renderer.render(translated_tokens(self, translations), md.options, {})
         return html_out
 
 

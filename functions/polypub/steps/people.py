@@ -18,8 +18,9 @@ from polypub.steps.errors import (
     TranslationOfAnotherPostError,
 )
 from polypub.steps.post_pages import rewrite_existing_pages, write_post_pages
-from polypub.steps.reports import clear_report, record_status, report_failure
+from polypub.steps.reports import clear_report, record_status, report_failure, report_notes
 from polypub.steps.sources import (
+    body_warnings,
     parse_source,
     post_language,
     read_source_post,
@@ -107,6 +108,8 @@ def publish_human_translation(
     record_status(
         services, key, "published", slug=entry.slug, digest=digest, message=outcome.message
     )
+    # What a person's page leaves out (HTML, template code) reaches them as for a post.
+    report_notes(key, services, notes=post.notes, warnings=body_warnings(post))
     return outcome
 
 
