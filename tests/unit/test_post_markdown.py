@@ -45,7 +45,10 @@ inline = st.one_of(
     tight.map(lambda w: f"~~{w}~~"),
     st.just("`code * x`"),
     words.map(lambda w: f"[{w}](https://example.org/a)"),
-    words.map(lambda w: f'[{w}](https://example.org/b "title {w}")'),
+    # A '"' in the title would make it no link at all, but text with a bare URL, which
+    # the noisy translator may glue words to ("whttps://..."): that segment is then
+    # skipped by the aligner, rightly, since its URL no longer reads the same.
+    words.filter(lambda w: '"' not in w).map(lambda w: f'[{w}](https://example.org/b "title {w}")'),
     words.map(lambda w: f"![alt {w}](/assets/images/a.png)"),
     st.just("<https://auto.example>"),
     st.just("Erasmus+"),
@@ -211,3 +214,16 @@ def test_the_copy_lives_outside_posts_under_the_same_name(source_key: str, expec
     assert key.startswith(DRAFTS_PREFIX)
     # Never a post, a translation, an asset or config: nothing publishes from there.
     assert classify_key(key).kind == "other"
+
+
+@pytest.mark.parametrize(
+    "answer", ["w{:}", "Ver [caption] y {{ x }} \\[y", "[w [audio] x](https://e.org)", "1 [2]"]
+)
+def test_template_and_shortcode_lookalikes_a_translator_wrote_stay_text_in_the_copy(
+    answer: str,
+) -> None:
+    # The copy is parsed again, template constructs first (content/dialects.py): what a
+    # translator answered must not read as one there and be left out of the corrected page.
+    engine = _engine(FakeTranslator("fixed", lambda _text, _target: answer))
+    markdown, result = _draft_body(engine, "Hola.")
+    assert render_body(markdown) == result.body_html

@@ -29,16 +29,40 @@ DRAFT_CONTENT_TYPE = "text/markdown; charset=utf-8"
 
 # A "~" after an even number of backslashes (none included): not escaped yet.
 _UNESCAPED_TILDE = re.compile(r"(?<!\\)((?:\\\\)*)~")
+# A "[" that could open a WordPress shortcode ("[caption"), escaped by mdformat or not,
+# after an even number of backslashes; "[1]" stays as written.
+_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\\?\[(?=[A-Za-z])")
 
 
-class _EscapeTildes:
-    """An mdformat extension: every "~" of text escaped (mdformat-gfm leaves "w~" + "~~"
-    as "w~~~", which closes the strikethrough one character early)."""
+def _escape_text(text: str, node: object, context: object) -> str:
+    # Every "~" escaped: mdformat-gfm leaves "w~" + "~~" as "w~~~", which closes the
+    # strikethrough one character early.
+    text = _UNESCAPED_TILDE.sub(r"\1\\~", text)
+    if _inside(node, "image"):
+        return text  # alt text: mdformat writes it as it is, no reference is read there
+    if _inside(node, "link"):
+        # A link's text keeps its brackets balanced, or it is no link any more.
+        return text.replace("{", "&#123;")
+    # Template constructs ("{{", "{%", "{:") and WordPress shortcodes ("[caption") are
+    # resolved before parsing (content/dialects.py): braces and brackets of a translation
+    # are written as character references, which that step never reads and Markdown
+    # shows as the characters.
+    return _BRACKET.sub(r"\1&#91;", text.replace("{", "&#123;"))
+
+
+def _inside(node: object, kind: str) -> bool:
+    while node is not None:
+        if getattr(node, "type", None) == kind:
+            return True
+        node = getattr(node, "parent", None)
+    return False
+
+
+class _EscapeText:
+    """An mdformat extension: text that reads back as the same text (_escape_text)."""
 
     RENDERERS: Mapping[str, Any] = {}
-    POSTPROCESSORS: Mapping[str, Any] = {
-        "text": lambda text, node, context: _UNESCAPED_TILDE.sub(r"\1\\~", text)
-    }
+    POSTPROCESSORS: Mapping[str, Any] = {"text": _escape_text}
 
 
 @lru_cache(maxsize=1)
@@ -54,7 +78,7 @@ def _options() -> dict[str, Any]:
         "parser_extension": [
             mdformat.plugins.PARSER_EXTENSIONS["gfm"],
             mdformat.plugins.PARSER_EXTENSIONS["tables"],
-            _EscapeTildes,
+            _EscapeText,
         ],
     }
 
@@ -112,7 +136,7 @@ def _word_at(tokens: Sequence[Token], index: int, *, last: bool) -> bool:
 
 # mdformat 1.0 writes an image's alt text and title, and a link title's backslashes and
 # "&", as they are: "![a[b](x)" would not read back. Escaped here, as CommonMark allows
-# for any ASCII punctuation ("~" but: _EscapeTildes escapes it in alt text too).
+# for any ASCII punctuation ("~" but: _escape_text escapes it in alt text too).
 _ASCII_PUNCTUATION = re.compile(r"""([!-/:-@\[-`{-}])""")
 
 
