@@ -34,7 +34,8 @@ _SPACED_ADDRESS = (
     r"\.(?:png|jpe?g|gif|webp|avif|svg|pdf|mp3|mp4|docx?|odt))\)"
 )
 _SPACED = re.compile(_SPACED_ADDRESS)
-_WORDPRESS = (
+# The WordPress shortcodes understood (or left out by name) as [name ...] ... [/name].
+SHORTCODES = (
     "caption", "embed", "youtube", "vimeo", "video", "audio", "code", "sourcecode",
     "gallery", "playlist", "soundcloud", "contact-form-7", "contact-form", "googlemaps",
     "wpvideo", "slideshow",
@@ -46,7 +47,7 @@ _CONSTRUCT = re.compile(
     r"|\{%-?\s*(?P<tname>\w+)(?P<targs>[^\n]{0,400}?)\s*-?%\}"
     r"|\{\{-?(?P<expr>[^\n{}]{0,400}?)-?\}\}"
     # WordPress shortcodes by name (never a Markdown link: "[code](url)", "[video][1]").
-    r"|\[(?P<wclose>/)?(?P<wname>" + "|".join(_WORDPRESS) + r")(?P<wargs>(?:\s[^\]\n]{0,400})?)"
+    r"|\[(?P<wclose>/)?(?P<wname>" + "|".join(SHORTCODES) + r")(?P<wargs>(?:\s[^\]\n]{0,400})?)"
     r"\](?!\(|\[(?!/)|:)"
     # kramdown's attribute lists ({:target="_blank"}, {: .note}, "* TOC\n{:toc}") and
     # Goldmark's heading attributes ("## Title {#id}"): styling this site does not
@@ -55,7 +56,7 @@ _CONSTRUCT = re.compile(
     r"|[ \t]*\{[#.][\w .#=\"'-]{0,200}\}[ \t]*(?=\n|$)",
     re.MULTILINE,
 )
-_TRIGGERS = ("{{", "{%", "{:", "{#", "{.", *(f"[{name}" for name in _WORDPRESS))
+_TRIGGERS = ("{{", "{%", "{:", "{#", "{.", *(f"[{name}" for name in SHORTCODES))
 _PARAM = re.compile(r"[A-Za-z_][\w-]*=")
 _QUOTED = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)')\s*$""")
 _FENCE = re.compile(r"`{3,}")

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from markdown_it.token import Token
 
+from polypub.content.dialects import SHORTCODES
 from polypub.content.keys import POSTS_PREFIX, classify_key, translation_key
 from polypub.content.post import Post
 from polypub.content.sanitize import TABLE_ALIGN_CLASSES
@@ -29,9 +30,13 @@ DRAFT_CONTENT_TYPE = "text/markdown; charset=utf-8"
 
 # A "~" after an even number of backslashes (none included): not escaped yet.
 _UNESCAPED_TILDE = re.compile(r"(?<!\\)((?:\\\\)*)~")
-# A "[" that could open a WordPress shortcode ("[caption"), escaped by mdformat or not,
-# after an even number of backslashes; "[1]" stays as written.
-_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\\?\[(?=[A-Za-z])")
+# A "{" that opens a template construct ("{{", "{%", "{:", "{#", "{.": content/dialects.py).
+_BRACE = re.compile(r"\{(?=[{%:#.])")
+# A "[" that opens a WordPress shortcode ("[caption", "[/embed"), escaped by mdformat or
+# not, after an even number of backslashes; "[1]" and "[sic]" stay as written.
+_BRACKET = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\?\[(?=/?(?:" + "|".join(map(re.escape, SHORTCODES)) + r")[\s\]])"
+)
 
 
 def _escape_text(text: str, node: object, context: object) -> str:
@@ -42,12 +47,12 @@ def _escape_text(text: str, node: object, context: object) -> str:
         return text  # alt text: mdformat writes it as it is, no reference is read there
     if _inside(node, "link"):
         # A link's text keeps its brackets balanced, or it is no link any more.
-        return text.replace("{", "&#123;")
+        return _BRACE.sub("&#123;", text)
     # Template constructs ("{{", "{%", "{:") and WordPress shortcodes ("[caption") are
     # resolved before parsing (content/dialects.py): braces and brackets of a translation
     # are written as character references, which that step never reads and Markdown
     # shows as the characters.
-    return _BRACKET.sub(r"\1&#91;", text.replace("{", "&#123;"))
+    return _BRACKET.sub(r"\1&#91;", _BRACE.sub("&#123;", text))
 
 
 def _inside(node: object, kind: str) -> bool:
