@@ -246,26 +246,10 @@ def test_a_missing_or_malformed_secret_is_a_named_error_without_its_value(aws_en
 
 
 def translate_policies(**parameters: str) -> Any:
-    from pathlib import Path
+    from polypub.local.iam import PolicyGuard
+    from support.policies import ACCOUNT, REGION, deployed_policies
 
-    from polypub.local.iam import PolicyGuard, local_policies
-    from polypub.local.template import describe
-
-    template = Path(__file__).resolve().parents[2] / "template.yaml"
-    policies = local_policies(
-        template,
-        physical={
-            "SourceBucket": "s",
-            "SiteBucket": "w",
-            "CatalogTable": "t",
-            "TranslateQueue": "https://sqs.eu-west-1.amazonaws.com/123456789012/q",
-            "Distribution": "D",
-        },
-        region="eu-west-1",
-        account="123456789012",
-        parameters=describe(template, parameters=parameters).parameters,
-    )
-    return PolicyGuard(policies, region="eu-west-1", account="123456789012")
+    return PolicyGuard(deployed_policies(**parameters), region=REGION, account=ACCOUNT)
 
 
 def test_amazon_translate_is_called_only_where_the_template_grants_it(aws_env: None) -> None:

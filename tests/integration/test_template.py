@@ -12,7 +12,7 @@ import pytest
 from cfnlint.api import lint_file
 
 from polypub.languages import DEFAULT_SITE_LANGUAGES
-from polypub.local.iam import FunctionPolicy, local_policies
+from polypub.local.iam import FunctionPolicy
 from polypub.local.template import (
     TemplateError,
     describe,
@@ -25,6 +25,7 @@ from polypub.local.template import (
     with_parameter_values,
 )
 from polypub.translate.providers import PROVIDERS
+from support.policies import ACCOUNT, REGION, deployed_policies
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -413,30 +414,11 @@ def test_function_code_embeds_exactly(code: str) -> None:
 # `polypub dev` and every integration test (local/iam.py, tests/integration/test_iam.py).
 # These tests ask the same evaluator the questions a deploy's safety rests on.
 
-ACCOUNT = "123456789012"
-REGION = "eu-west-1"
 SOURCE = "arn:aws:s3:::polypub-source"
 SITE = "arn:aws:s3:::polypub-site"
 TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/polypub-catalog"
 SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:polypub/keys-AbCdEf"
-
-
-def policies(**parameters: str) -> dict[str, FunctionPolicy]:
-    """The functions' policies as a deploy with these parameters would grant them."""
-    return local_policies(
-        TEMPLATE,
-        physical={
-            "SourceBucket": "polypub-source",
-            "SiteBucket": "polypub-site",
-            "CatalogTable": "polypub-catalog",
-            "TranslateQueue": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/polypub-translate",
-            "RenderQueue": f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/polypub-render",
-            "Distribution": "E2EXAMPLE",
-        },
-        region=REGION,
-        account=ACCOUNT,
-        parameters=describe(TEMPLATE, parameters=parameters).parameters,
-    )
+policies = deployed_policies
 
 
 def allowed(policy: FunctionPolicy, action: str, resource: str) -> bool:
@@ -471,7 +453,7 @@ def test_the_teachers_bucket_is_written_only_for_reports() -> None:
 
 def test_only_the_render_function_queues_site_jobs_and_only_on_its_own_queue() -> None:
     render, translate = (policies()[f] for f in ("RenderFunction", "TranslateFunction"))
-    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:polypub-render"
+    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:polypub-render-queue"
     assert allowed(render, "sqs:SendMessage", queue)
     assert not allowed(translate, "sqs:SendMessage", queue)
     assert not allowed(render, "sqs:SendMessage", f"arn:aws:sqs:{REGION}:{ACCOUNT}:another")
@@ -479,7 +461,7 @@ def test_only_the_render_function_queues_site_jobs_and_only_on_its_own_queue() -
 
 def test_only_the_render_function_queues_translations_and_sends_reports() -> None:
     render, translate = (policies()[f] for f in ("RenderFunction", "TranslateFunction"))
-    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:polypub-translate"
+    queue = f"arn:aws:sqs:{REGION}:{ACCOUNT}:polypub-translate-queue"
     topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:polypub-report-topic"
     assert allowed(render, "sqs:SendMessage", queue)
     assert not allowed(translate, "sqs:SendMessage", queue)
