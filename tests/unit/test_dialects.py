@@ -176,3 +176,19 @@ def test_wordpress_media_and_code_shortcodes_and_markdown_links_named_like_them(
     assert EMBED in html
     (warning,) = body_warnings(body)
     assert str(warning).startswith('left out of the page: [gallery ids="1,2"].')
+
+
+def test_a_figure_with_a_paragraph_long_caption_and_links_in_it_is_a_figure() -> None:
+    # As in tests/corpus/fisiquimicamente (nieve): a 600-character title with links.
+    words = "Diferentes formas de copos de nieve captadas en el laboratorio. " * 10
+    body = (
+        f'{{{{< figure src="copos.jpg" title="{words}Fuente: el [Dr. Libbrecht]'
+        '(https://www.its.caltech.edu/~atomic/)." lightbox="true" >}}\n'
+    )
+    html = render_body(body)
+    assert "{{" not in html
+    assert "](" not in html
+    assert '<a href="https://www.its.caltech.edu/~atomic/">Dr. Libbrecht</a>' in html
+    assert 'alt="Diferentes formas' in html
+    assert "[Dr. Libbrecht]" not in html
+    assert body_warnings(body) == ()

@@ -54,8 +54,16 @@ inline = st.one_of(
     st.just("Erasmus+"),
     st.just("line\\\nbreak"),
     st.just("soft\nwrap"),
+    # Inline HTML that Markdown has no syntax for (content/rawhtml.py rebuilds it).
+    tight.map(lambda w: f'<span class="x">{w}</span>'),
+    tight.map(lambda w: f"<cite>{w}</cite>"),
 )
 paragraphs = st.lists(inline, min_size=1, max_size=5).map(" ".join)
+# Inside an HTML block the copy holds HTML: an autolink there is an ordinary <a> whose
+# text is words (same page, but the aligner skips that one segment, rightly).
+html_paragraphs = st.lists(
+    inline.filter(lambda s: not s.startswith("<https:")), min_size=1, max_size=5
+).map(" ".join)
 blocks = st.one_of(
     paragraphs,
     paragraphs.map(lambda p: "## " + p.replace("\n", " ")),
@@ -70,6 +78,17 @@ blocks = st.one_of(
     ),
     paragraphs.map(lambda p: "> " + p.replace("\n", " ")),
     st.just("```python\nprint('*kept*')\n```"),
+    # Block HTML from imported posts: written back as HTML, text and all.
+    html_paragraphs.map(lambda p: f'<div class="nota">\n\n{p}\n\n</div>'),
+    st.tuples(tight, tight).map(
+        lambda c: f'<figure><img src="/a.png" alt="{c[0]}"><figcaption>{c[1]}</figcaption></figure>'
+    ),
+    st.tuples(tight, html_paragraphs).map(
+        lambda c: f"<details><summary>{c[0]}</summary>\n\n{c[1]}\n\n</details>"
+    ),
+    st.tuples(tight, tight).map(
+        lambda c: f"<table><tr><td>{c[0]}</td><td>{c[1]}</td></tr></table>"
+    ),
 )
 bodies = st.lists(blocks, min_size=1, max_size=5).map("\n\n".join)
 # What a translator may answer for a run of text: anything, Markdown syntax included.

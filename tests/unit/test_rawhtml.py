@@ -72,7 +72,7 @@ def test_unclosed_and_stray_tags_are_balanced_inside_their_container() -> None:
     html = page("An <em>open emphasis and a </strong> stray close.\n\n- <b>item\n- next\n")
     assert html == (
         "<p>An <em>open emphasis and a  stray close.</em></p>\n"
-        "<ul>\n<li><b>item</b></li>\n<li>next</li>\n</ul>\n"
+        "<ul>\n<li><strong>item</strong></li>\n<li>next</li>\n</ul>\n"
     )
 
 
@@ -101,6 +101,19 @@ def test_html_inside_a_paragraph_travels_as_placeholders() -> None:
         "una foto",
         "El sitio",
     ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>Escribid <code>ls -la</code> en la terminal.</p>\n",  # a block of HTML
+        "Escribid <code>ls -la</code> en la terminal.\n",  # HTML inside Markdown
+    ],
+)
+def test_code_in_html_is_one_placeholder_never_sent(body: str) -> None:
+    texts = [segment.text for segment in segment_body(body).segments]
+    assert texts == ["Escribid <x1/> en la terminal."]
+    assert "<code>ls -la</code>" in render_body(body)
 
 
 @pytest.mark.parametrize(
@@ -229,3 +242,25 @@ def test_the_schools_own_videos_and_sounds_play_with_controls_never_by_themselve
     assert active_content(html) == []
     texts = [segment.text for segment in segment_body(body).segments]
     assert texts == ["<g1>Your browser shows no video.</g1>", "Listen: <g1><x1/></g1>"]
+
+
+def test_markdown_after_a_line_of_html_is_markdown_as_kramdown_reads_it() -> None:
+    # tests/corpus/swcarpentry-website (new-maintainers): a heading of HTML, then the
+    # post's first paragraph on the next line, with no blank line between them.
+    body = (
+        "<h2>This post appeared on the [Software Carpentry website]"
+        "(https://software-carpentry.org/)</h2>\n"
+        "We welcome [Harriet Dashnow](/team/#dashnow_harriet)\n"
+        "and *Daniel Chen*.\n"
+    )
+    html = render_body(body)
+    assert '<a href="https://software-carpentry.org/">Software Carpentry website</a></h2>' in html
+    assert '<p>We welcome <a href="/team/#dashnow_harriet">Harriet Dashnow</a>' in html
+    assert "<em>Daniel Chen</em>" in html
+    assert "](" not in html
+
+
+def test_markdown_links_in_html_text_keep_the_sanitizers_rules() -> None:
+    html = render_body("<p>Not [that](javascript:x) but [this](https://a.org/).</p>\n")
+    assert html == '<p>Not that but <a href="https://a.org/">this</a>.</p>\n'
+    assert active_content(html) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,6 +79,11 @@ def _table_attributes(state: StateCore) -> None:
                 token.attrSet("class", align)
 
 
+# An end tag with more text on the next line: an HTML block may end before its block does
+# (rawhtml.end_html_blocks); only such bodies pay a second block parse.
+_HTML_THEN_MORE = re.compile(r"</[A-Za-z][A-Za-z0-9]*\s*>[ \t]*\n[ \t]*\S")
+
+
 @dataclass(frozen=True)
 class ParsedBody:
     """A body's tokens and what the author should hear about it (left-out HTML, templates)."""
@@ -99,8 +105,11 @@ def parsed_body(text: str) -> ParsedBody:
     """
     md = markdown()
     resolved = dialects.resolve(text, lambda: _code_lines(md, text))
+    source = resolved.text
+    if _HTML_THEN_MORE.search(source):
+        source = rawhtml.end_html_blocks(source, _blocks(md, source))
     env: dict[str, Any] = {}
-    tokens = tuple(md.parse(resolved.text, env))
+    tokens = tuple(md.parse(source, env))
     html_warning = rawhtml.left_out_warning(env)
     more_at = env.get(rawhtml.MORE_KEY)
     excerpt = None if more_at is None else _plain(tokens[:more_at]) or None
@@ -123,12 +132,17 @@ def _plain(tokens: Sequence[Token]) -> str:
     return " ".join("".join(words).split())
 
 
-def _code_lines(md: MarkdownIt, text: str) -> frozenset[int]:
-    """The 0-based lines of fenced and indented code blocks (block rules only: cheap)."""
-    lines: set[int] = set()
+def _blocks(md: MarkdownIt, text: str) -> list[Token]:
+    """The block tokens of ``text`` (block rules only: cheap)."""
     tokens: list[Token] = []
     md.block.parse(text, md, {}, tokens)
-    for token in tokens:
+    return tokens
+
+
+def _code_lines(md: MarkdownIt, text: str) -> frozenset[int]:
+    """The 0-based lines of fenced and indented code blocks."""
+    lines: set[int] = set()
+    for token in _blocks(md, text):
         if token.type in ("fence", "code_block") and token.map:
             lines.update(range(*token.map))
     return frozenset(lines)

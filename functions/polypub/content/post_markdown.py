@@ -18,6 +18,7 @@ from markdown_it.token import Token
 
 from polypub.content.dialects import SHORTCODES
 from polypub.content.keys import POSTS_PREFIX, classify_key, translation_key
+from polypub.content.markdown import markdown, render_body
 from polypub.content.post import Post
 from polypub.content.sanitize import TABLE_ALIGN_CLASSES
 from polypub.languages import DEFAULT_SITE_LANGUAGES
@@ -28,6 +29,10 @@ from polypub.languages import DEFAULT_SITE_LANGUAGES
 DRAFTS_PREFIX = "machine-translations/"
 DRAFT_CONTENT_TYPE = "text/markdown; charset=utf-8"
 
+# Blank lines end an HTML block: an element written as HTML keeps none (_writable).
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+")
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.DOTALL)
+_SPACES = re.compile(r"\s+")
 # A "~" after an even number of backslashes (none included): not escaped yet.
 _UNESCAPED_TILDE = re.compile(r"(?<!\\)((?:\\\\)*)~")
 # A "{" that opens a template construct ("{{", "{%", "{:", "{#", "{.": content/dialects.py).
@@ -103,7 +108,82 @@ def markdown_of(tokens: Sequence[Token]) -> str:
     """Block tokens of the one configured parser -> CommonMark text that parses back to them."""
     from mdformat.renderer import MDRenderer
 
-    return MDRenderer().render([_for_writing(t) for t in tokens], _options(), {})
+    return MDRenderer().render(_writable(tokens), _options(), {})
+
+
+@lru_cache(maxsize=1)
+def reads_back(markdown_text: str, page_html: str) -> bool:
+    """Whether ``markdown_text`` publishes ``page_html``, as a reader sees it: the same
+    HTML, but for runs of white space outside ``<pre>`` (a browser shows any run as one
+    space, and mdformat writes runs of spaces as one)."""
+    return _spaced(render_body(markdown_text)) == _spaced(page_html)
+
+
+def _spaced(html: str) -> str:
+    parts = _PRE.split(html)
+    return "".join(p if i % 2 else _SPACES.sub(" ", p) for i, p in enumerate(parts))
+
+
+@lru_cache(maxsize=1)
+def _written_kinds() -> frozenset[str]:
+    """The node types mdformat (with the extensions of _options) has a syntax for."""
+    import mdformat.plugins
+    from mdformat.renderer import DEFAULT_RENDERERS
+
+    kinds = set(DEFAULT_RENDERERS)
+    for name in ("gfm", "tables"):
+        kinds.update(mdformat.plugins.PARSER_EXTENSIONS[name].RENDERERS)
+    # The table renderer walks these itself.
+    return frozenset(kinds | {"thead", "tbody", "tr"})
+
+
+# The blocks whose text Markdown writes on their own line.
+_HOLDS_TEXT = frozenset({"paragraph_open", "heading_open", "td_open", "th_open"})
+
+
+def _kind(token: Token) -> str:
+    return token.type.removesuffix("_open").removesuffix("_close")
+
+
+def _as_html(tokens: Sequence[Token]) -> str:
+    """What the page shows for these tokens: HTML that content/rawhtml.py reads back to them."""
+    md = markdown()
+    html: str = md.renderer.render(list(tokens), md.options, {})
+    # The renderer ends a line after "<br />"; read back, that newline would be text.
+    return html.replace("<br />\n", "<br />")
+
+
+def _writable(tokens: Sequence[Token]) -> list[Token]:
+    """Block tokens mdformat can write. An element Markdown has no syntax for (a ``<div>``,
+    ``<figure>``, ``<details>`` or an HTML table, rebuilt from the author's HTML) is
+    written as the HTML the page shows, one line per block so that no blank line ends
+    the HTML block early; inside it the text is HTML, as the author wrote it."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        from_html = (token.type == "table_open" and token.map is None) or (
+            # a line of HTML text outside any paragraph ("<a href=...>Learn more</a>")
+            token.type == "inline" and (i == 0 or tokens[i - 1].type not in _HOLDS_TEXT)
+        )
+        if token.nesting == -1 or (_kind(token) in _written_kinds() and not from_html):
+            out.append(_for_writing(token))
+            i += 1
+            continue
+        end = i if token.nesting == 0 else _closing(tokens, i)
+        html = _as_html(tokens[i : end + 1])
+        out.append(Token("html_block", "", 0, content=_BLANK_LINES.sub("\n", html), block=True))
+        i = end + 1
+    return out
+
+
+def _closing(tokens: Sequence[Token], start: int) -> int:
+    depth = 0
+    for i in range(start, len(tokens)):
+        depth += tokens[i].nesting
+        if depth == 0:
+            return i
+    return len(tokens) - 1
 
 
 # "*" and "**" emphasise inside a word too ("w*o*rd"); "_" does not, and a translation
@@ -113,7 +193,13 @@ _STARRED = {"_": "*", "__": "**"}
 
 
 def _inline_for_writing(children: Sequence[Token]) -> list[Token]:
-    out = [_for_writing(child) for child in children]
+    out = [
+        _for_writing(child)
+        if _kind(child) in _written_kinds()
+        # <span>, <cite>, <sub>...: the tag as HTML, read back by content/rawhtml.py.
+        else Token("html_inline", "", 0, content=_as_html([child]))
+        for child in children
+    ]
     opened: list[int] = []
     for i, token in enumerate(out):
         if token.type not in ("em_open", "em_close", "strong_open", "strong_close"):
@@ -149,7 +235,20 @@ def _escaped(text: str) -> str:
     return _ASCII_PUNCTUATION.sub(r"\\\1", text)
 
 
+# The delimiters mdformat writes a token with; an element rebuilt from the author's HTML
+# (<h2>, <b>, <ul>: content/rawhtml.py) has none of its own.
+_MARKUP = {
+    "strong": "**", "em": "*", "s": "~~", "bullet_list": "-", "list_item": "-",
+    "ordered_list": ".", "blockquote": ">",
+}  # fmt: skip
+
+
 def _for_writing(token: Token) -> Token:
+    if not token.markup and token.nesting != 0:
+        if token.type in ("heading_open", "heading_close"):
+            token = token.copy(markup="#" * int(token.tag[1]))
+        elif (markup := _MARKUP.get(_kind(token))) is not None:
+            token = token.copy(markup=markup)
     if token.type == "inline" and token.children:
         return token.copy(children=_inline_for_writing(token.children))
     if token.type == "image":

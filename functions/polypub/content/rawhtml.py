@@ -15,8 +15,9 @@ elements) and named in a warning for the author.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
@@ -67,6 +68,8 @@ _TOKEN_NAMES = {"a": "link", "p": "paragraph", "ul": "bullet_list", "ol": "order
                 "li": "list_item", "h1": "heading", "h2": "heading", "h3": "heading",
                 "h4": "heading", "h5": "heading", "h6": "heading", "b": "strong",
                 "i": "em"}  # fmt: skip
+# <b> and <i> are Markdown's strong and em, written as Markdown writes them.
+_TAGS = {"b": "strong", "i": "em"}
 # Where the count of left-out elements waits in markdown-it's env until parse_body reads it.
 ENV_KEY = "polypub_html_left_out"
 # The comment that ends a post's excerpt (WordPress and Jekyll); never shown. Where it
@@ -177,13 +180,19 @@ def _quote(value: str) -> str:
 
 
 def _open(tag: str, attrs: dict[str, str], level: int, *, block: bool) -> Token:
-    token = Token(f"{_TOKEN_NAMES.get(tag, tag)}_open", tag, 1, level=level, block=block)
-    token.attrs = dict(attrs)
+    token = Token(f"{_TOKEN_NAMES.get(tag, tag)}_open", _TAGS.get(tag, tag), 1, level=level)
+    token.block = block
+    # In the order Markdown's own link has them, so that the page reads the same whichever
+    # way the author wrote it (content/post_markdown.py writes it back as Markdown).
+    first: dict[str, str] = {k: attrs[k] for k in ("href", "title") if k in attrs}
+    token.attrs = {**first, **attrs}
     return token
 
 
 def _close(tag: str, level: int, *, block: bool = False) -> Token:
-    return Token(f"{_TOKEN_NAMES.get(tag, tag)}_close", tag, -1, level=level, block=block)
+    return Token(
+        f"{_TOKEN_NAMES.get(tag, tag)}_close", _TAGS.get(tag, tag), -1, level=level, block=block
+    )
 
 
 def _image(attrs: dict[str, str], level: int) -> Token:
@@ -259,7 +268,7 @@ class _Converter:
         self, kind: str, name: str, attrs: dict[str, str], stack: list[str], level: int
     ) -> list[Token]:
         if kind == "text":
-            return [Token("text", "", 0, content=name)] if name else []
+            return _text(name, inside_link="a" in stack, level=level)
         if kind == "end":
             # Only an element opened inside the innermost Markdown pair can close here.
             inner = (
@@ -333,6 +342,7 @@ class _Converter:
             run.clear()
 
         code: list[str] | None = None  # the text of an open <pre>
+        span: list[Token] | None = None  # the text of an open <code> outside <pre>
         for kind, name, attrs in events(content):
             if self._skipped(kind, name):
                 continue
@@ -343,7 +353,18 @@ class _Converter:
                 elif kind == "text":
                     code.append(name)
                 continue
-            if kind == "start" and name == "pre":
+            if span is not None:
+                # Code in a line of HTML is code, as in Markdown: one atom, never translated.
+                if kind == "text":
+                    span.append(Token("text", "", 0, content=name))
+                    continue
+                run.append(_code_span(span, level + 1))
+                span = None
+                if kind == "end" and name == "code":
+                    continue
+            if kind == "start" and name == "code":
+                span = []
+            elif kind == "start" and name == "pre":
                 flush()
                 code = []
             elif kind == "start" and name in BLOCK_TAGS:
@@ -357,6 +378,8 @@ class _Converter:
                 out.extend(self._void_or_open(name, attrs, None, level))
             else:
                 run.extend(self._inline_event(kind, name, attrs, stack, level + 1))
+        if span is not None:
+            run.append(_code_span(span, level + 1))
         flush()
         if code is not None:
             out.append(_code_block("".join(code), level))
@@ -423,6 +446,39 @@ class _Converter:
             self.more = True
 
 
+# Markdown's inline link, written inside HTML where CommonMark does not read Markdown:
+# "<h2>Read [the guide](https://x.org/)</h2>". Nobody means the brackets to show.
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\(\s*([^()\s]{1,2000})\s*\)")
+
+
+def link_words(text: str) -> str:
+    """``text`` with each Markdown link replaced by its words (an alt text, for one)."""
+    return _MARKDOWN_LINK.sub(r"\1", text)
+
+
+def _text(text: str, *, inside_link: bool, level: int) -> list[Token]:
+    """Text of the author's HTML as tokens, its Markdown links made links."""
+    if not text:
+        return []
+    if inside_link or "](" not in text:
+        return [Token("text", "", 0, content=text)]
+    out: list[Token] = []
+    pos = 0
+    for found in _MARKDOWN_LINK.finditer(text):
+        if found.start() > pos:
+            out.append(Token("text", "", 0, content=text[pos : found.start()]))
+        words = Token("text", "", 0, content=found.group(1))
+        kept = clean_attributes("a", {"href": found.group(2)})
+        if kept and kept.get("href"):
+            out.extend([_open("a", kept, level, block=False), words, _close("a", level)])
+        else:
+            out.append(words)  # an address the sanitizer refuses: the words alone
+        pos = found.end()
+    if pos < len(text):
+        out.append(Token("text", "", 0, content=text[pos:]))
+    return out
+
+
 def _code_span(children: list[Token], level: int) -> Token:
     text = "".join(t.content for t in children if t.type in ("text", "code_inline"))
     return Token("code_inline", "code", 0, level=level, content=text, markup="`")
@@ -430,6 +486,43 @@ def _code_span(children: list[Token], level: int) -> Token:
 
 def _code_block(text: str, level: int) -> Token:
     return Token("code_block", "code", 0, level=level, content=text.strip("\n") + "\n", block=True)
+
+
+# A line that starts a block element (CommonMark's HTML block condition 6, for the tags
+# this site keeps); its element ends where as many end tags as start tags were seen.
+_BLOCK_START = re.compile(r"^[ ]{0,3}<(" + "|".join(sorted(BLOCK_TAGS)) + r")(?=[\s/>])", re.I)
+
+
+def end_html_blocks(text: str, blocks: Sequence[Token]) -> str:
+    """``text`` with a blank line after each top-level HTML block element that ends before
+    its block does, as kramdown (Jekyll) and WordPress read it.
+
+    CommonMark keeps everything up to the next blank line in the HTML block: after
+    ``<h2>Title</h2>`` on a line of its own, the Markdown of the lines that follow it
+    would be shown as written, brackets and all. ``blocks`` are the block tokens of
+    ``text`` (their line maps say where each HTML block is).
+    """
+    lines = text.split("\n")
+    after: list[int] = []  # 0-based lines after which a blank line goes
+    for token in blocks:
+        if token.type != "html_block" or token.level != 0 or token.map is None:
+            continue
+        start, end = token.map
+        found = _BLOCK_START.match(lines[start])
+        if found is None:
+            continue
+        tag = found.group(1).lower()
+        opened = re.compile(rf"<{tag}(?=[\s/>])", re.I)
+        closed = re.compile(rf"</{tag}\s*>", re.I)
+        depth = 0
+        for i in range(start, end - 1):
+            depth += len(opened.findall(lines[i])) - len(closed.findall(lines[i]))
+            if depth <= 0:
+                after.append(i)
+                break
+    for i in reversed(after):
+        lines.insert(i + 1, "")
+    return "\n".join(lines)
 
 
 def rebuild_html(state: StateCore) -> None:

@@ -9,12 +9,12 @@ from dataclasses import replace
 
 from polypub.content.errors import ContentError
 from polypub.content.keys import classify_key, translation_key
-from polypub.content.markdown import render_body
 from polypub.content.post import Post
 from polypub.content.post_markdown import (
     DRAFT_CONTENT_TYPE,
     draft_key,
     markdown_of,
+    reads_back,
     translation_file,
 )
 from polypub.content.segments import translated_tokens
@@ -172,7 +172,7 @@ def write_drafts(
         except Exception:  # the copy is a by-product: it never costs the translation itself
             log.exception("%s: no editable copy in %s", post.source_key, lang)
             continue
-        if render_body(body) != result.body_html:
+        if not reads_back(body, result.body_html):
             # Never hand a teacher a file that would publish something else than the page.
             log.warning(
                 "%s: no editable copy in %s (it would not read back as the page)",
