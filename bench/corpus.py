@@ -10,7 +10,7 @@ runs) with Apertium, whose `translate` is wrapped to keep every text it receives
 
 - published cleanly in both languages: the post has a page under every site language and
   none of them shows markup as text;
-- markup shown as text: literal `<tag`, `{{`, `{%`, `&#NNN;`/`&name;` or `](` in the visible
+- markup shown as text: literal `<tag`, `{{`, `{%`, `&#NNN;`/`&name;`, `](` or `[^1]` in the visible
   text of the post's article (text nodes, script and style excluded);
 - dates or authors lost: the source file's date (`date`/`publishDate`, else the Jekyll
   file name) and first author (`author`/`authors`) against the page's <time datetime>
@@ -57,6 +57,7 @@ SHOWN_MARKUP = {
     "template": re.compile(r"\{\{|\{%"),
     "entity": re.compile(r"&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]+);"),
     "link-syntax": re.compile(r"\]\("),
+    "footnote": re.compile(r"\[\^[^\]\s]{1,40}\]"),
 }
 # Markup in what a translator receives (after the pipeline's placeholders are removed).
 SENT_MARKUP = re.compile(

@@ -86,6 +86,10 @@ blocks = st.one_of(
     st.tuples(tight, html_paragraphs).map(
         lambda c: f"<details><summary>{c[0]}</summary>\n\n{c[1]}\n\n</details>"
     ),
+    # Footnotes (Hugo, Jekyll): the reference a placeholder, the note translated.
+    st.tuples(tight, paragraphs).map(
+        lambda c: f"{c[0]}[^n].\n\n[^n]: {c[1].replace(chr(10), ' ')}"
+    ),
     st.tuples(tight, tight).map(
         lambda c: f"<table><tr><td>{c[0]}</td><td>{c[1]}</td></tr></table>"
     ),

@@ -315,3 +315,47 @@ def test_a_translated_table_keeps_its_alignment() -> None:
     html = sanitize_html(result.body_html)
     assert '<th class="align-right">Right</th>' in html
     assert "style=" not in html
+
+
+FOOTNOTES = (
+    "El cobre se purifica[^1] por electrólisis[^e].\n\n"
+    "[^1]: Hasta el 99,99 %, según la [norma](https://example.org/norma).\n"
+    "[^e]: Con *ánodos* de cobre impuro.\n"
+)
+
+
+def test_footnotes_are_links_to_their_notes_and_back_and_stay_through_the_gate() -> None:
+    html = render_body(FOOTNOTES)
+    assert "[^" not in html
+    assert '<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>' in html
+    assert '<li id="fn2" class="footnote-item"><p>Con <em>ánodos</em> de cobre impuro.' in html
+    assert 'href="#fnref1" class="footnote-backref"' in html
+    # The gate keeps all of it (its own serialisation of <hr> aside).
+    assert sanitize_html(html) == sanitize_html(sanitize_html(html))
+    assert sanitize_html(html).replace("<hr ", "").count('id="') == html.count('id="')
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        '<a id="main" href="#x">x</a>',  # the page's own landmark, taken by a post
+        '<li id="lang-switch">y</li>',
+        '<a id="fn1" onclick="x()" href="#fn1">z</a>',
+        '<p id="fn1" class="footnote-item">w</p>',  # ids and classes only where footnotes are
+    ],
+)
+def test_no_id_but_a_footnotes_and_no_class_but_theirs(fragment: str) -> None:
+    cleaned = sanitize_html(fragment)
+    assert 'id="main"' not in cleaned
+    assert "lang-switch" not in cleaned
+    assert "onclick" not in cleaned
+    assert "<p>w</p>" in cleaned or "<p" not in fragment
+
+
+def test_footnotes_text_is_translated_and_their_numbers_are_not() -> None:
+    engine = TranslationEngine(FakeTranslator("upper", lambda t, _l: t.upper()), DictMemory())
+    post = parse_post("posts/cobre.md", f"---\ntitle: Cobre\n---\n{FOOTNOTES}".encode())
+    html = engine.translate_post(post, "es", "en").body_html
+    assert "CON <em>ÁNODOS</em> DE COBRE IMPURO." in html
+    assert '<a href="#fn1" id="fnref1">[1]</a>' in html
+    assert active_content(html) == []

@@ -13,6 +13,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.footnote import footnote_plugin
 
 from polypub.content import dialects, embeds, rawhtml
 from polypub.content.errors import ContentError, MarkdownTooComplexError
@@ -42,6 +43,9 @@ def markdown() -> MarkdownIt:
     """The configured parser and renderer; built once per process."""
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    # Footnotes as Goldmark (Hugo), kramdown (Jekyll) and GitHub read them: "text[^1]" and
+    # "[^1]: the note" (a real post in five of tests/corpus/ has them).
+    md.use(footnote_plugin)
     md.validateLink = _validate_link  # type: ignore[method-assign]
     # Raw HTML becomes ordinary tokens (content/rawhtml.py) before anything reads them.
     md.core.ruler.push("rebuild_html", rawhtml.rebuild_html)

@@ -43,6 +43,9 @@ _BRACKET = re.compile(
     r"(?<!\\)((?:\\\\)*)\\?\[(?=/?(?:" + "|".join(map(re.escape, SHORTCODES)) + r")[\s\]])"
 )
 
+# The same "[" in HTML, where a backslash is no escape.
+_HTML_BRACKET = re.compile(r"\[(?=/?(?:" + "|".join(map(re.escape, SHORTCODES)) + r")[\s\]])")
+
 
 def _escape_text(text: str, node: object, context: object) -> str:
     # Every "~" escaped: mdformat-gfm leaves "w~" + "~~" as "w~~~", which closes the
@@ -88,6 +91,7 @@ def _options() -> dict[str, Any]:
         "parser_extension": [
             mdformat.plugins.PARSER_EXTENSIONS["gfm"],
             mdformat.plugins.PARSER_EXTENSIONS["tables"],
+            mdformat.plugins.PARSER_EXTENSIONS["footnote"],
             _EscapeText,
         ],
     }
@@ -131,7 +135,7 @@ def _written_kinds() -> frozenset[str]:
     from mdformat.renderer import DEFAULT_RENDERERS
 
     kinds = set(DEFAULT_RENDERERS)
-    for name in ("gfm", "tables"):
+    for name in ("gfm", "tables", "footnote"):
         kinds.update(mdformat.plugins.PARSER_EXTENSIONS[name].RENDERERS)
     # The table renderer walks these itself.
     return frozenset(kinds | {"thead", "tbody", "tr"})
@@ -150,7 +154,10 @@ def _as_html(tokens: Sequence[Token]) -> str:
     md = markdown()
     html: str = md.renderer.render(list(tokens), md.options, {})
     # The renderer ends a line after "<br />"; read back, that newline would be text.
-    return html.replace("<br />\n", "<br />")
+    html = html.replace("<br />\n", "<br />")
+    # What opens a template construct or a shortcode, as character references (as in
+    # _escape_text): they read back as the same characters, in text and attributes alike.
+    return _HTML_BRACKET.sub("&#91;", _BRACE.sub("&#123;", html))
 
 
 def _writable(tokens: Sequence[Token]) -> list[Token]:

@@ -27,10 +27,13 @@ ALLOWED_TAGS = frozenset(
         "a", "img", "figure", "figcaption", "details", "summary", "iframe",
         "video", "audio", "source",
         "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
+        "section",
     }
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    # id: a footnote's and its reference's, only (_attribute_filter).
+    "a": {"href", "title", "id"},
+    "li": {"id"},
     "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
     "ol": {"start"},
     "code": {"class"},
@@ -53,6 +56,13 @@ ALLOWED_VALUES = {
     "th": {"class": set(TABLE_ALIGN_CLASSES)},
     "td": {"class": set(TABLE_ALIGN_CLASSES)},
     "details": {"open": {"", "open"}},
+    # Footnotes as content/markdown.py renders them (mdit-py-plugins' footnote plugin).
+    "sup": {"class": {"footnote-ref"}},
+    "hr": {"class": {"footnotes-sep"}},
+    "section": {"class": {"footnotes"}},
+    "ol": {"class": {"footnotes-list"}},
+    "li": {"class": {"footnote-item"}},
+    "a": {"class": {"footnote-backref"}},
     # Players always have their controls and load no more than their length up front.
     "video": {"controls": {""}, "preload": {"metadata"}},
     "audio": {"controls": {""}, "preload": {"metadata"}},
@@ -65,6 +75,9 @@ ALLOWED_VALUES = {
         "referrerpolicy": {"strict-origin-when-cross-origin"},
     },
 }
+# The ids of footnotes and their references ("fn1", "fnref1", "fnref1:2"): no other id,
+# so nothing a post writes can take the name of one of the page's own elements.
+_FOOTNOTE_ID = re.compile(r"fn(?:ref)?[0-9]{1,4}(?::[0-9]{1,4})?")
 # A size as HTML means it: a number of pixels ("600px" from WordPress becomes "600").
 _PIXELS = re.compile(r"\s*([0-9]{1,5})(?:px)?\s*")
 # Relative URLs (paths, #fragments, ?queries) are always kept; of absolute ones only
@@ -84,6 +97,8 @@ def _attribute_filter(tag: str, name: str, value: str) -> str | None:
     reader or future attribute should have to know that)."""
     if "".join(ch for ch in value if ch > " ").lower().startswith(("javascript:", "vbscript:")):
         return None
+    if name == "id":
+        return value if _FOOTNOTE_ID.fullmatch(value) else None
     if tag == "iframe" and name == "src":
         return value if embeds.is_embed_src(value) else None
     if name in ("width", "height"):
