@@ -52,6 +52,7 @@ inline = st.one_of(
     words.map(lambda w: f"![alt {w}](/assets/images/a.png)"),
     st.just("<https://auto.example>"),
     st.just("Erasmus+"),
+    st.just("$E = mc^2$"),  # TeX (content/markdown.py)
     st.just("line\\\nbreak"),
     st.just("soft\nwrap"),
     # Inline HTML that Markdown has no syntax for (content/rawhtml.py rebuilds it).
@@ -78,6 +79,7 @@ blocks = st.one_of(
     ),
     paragraphs.map(lambda p: "> " + p.replace("\n", " ")),
     st.just("```python\nprint('*kept*')\n```"),
+    st.just("$$\n\\frac{a}{b}\n$$"),
     # Block HTML from imported posts: written back as HTML, text and all.
     html_paragraphs.map(lambda p: f'<div class="nota">\n\n{p}\n\n</div>'),
     st.tuples(tight, tight).map(

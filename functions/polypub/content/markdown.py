@@ -9,10 +9,14 @@ from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.dollarmath.index import math_inline_dollar
 from mdit_py_plugins.footnote import footnote_plugin
 
 from polypub.content import dialects, embeds, rawhtml
@@ -46,6 +50,23 @@ def markdown() -> MarkdownIt:
     # Footnotes as Goldmark (Hugo), kramdown (Jekyll) and GitHub read them: "text[^1]" and
     # "[^1]: the note" (a real post in five of tests/corpus/ has them).
     md.use(footnote_plugin)
+    # TeX between dollars, as Hugo's and Jekyll's MathJax/KaTeX set-ups read it: never
+    # sent to a translator ("\\frac" came back "\\tailcoat"). "5$ y 10$", "$5 y $10"
+    # stay text (no space inside the dollars, no digit after the closing one).
+    md.use(
+        dollarmath_plugin,
+        allow_space=False,
+        allow_digits=True,
+        allow_labels=False,
+        double_inline=True,
+    )
+    # The plugin's own digit check reads the line's last character for a "$" that opens
+    # it (src[pos - 1] at pos 0), so a paragraph starting "$x$" and ending "2024" was
+    # no TeX: the digits are checked here instead.
+    md.inline.ruler.at("math_inline", _no_digit_around(math_inline_dollar(False, True, True)))
+    for kind in MATH_INLINE:
+        md.add_render_rule(kind, _render_math_inline)
+    md.add_render_rule(MATH_BLOCK, _render_math_block)
     md.validateLink = _validate_link  # type: ignore[method-assign]
     # Raw HTML becomes ordinary tokens (content/rawhtml.py) before anything reads them.
     md.core.ruler.push("rebuild_html", rawhtml.rebuild_html)
@@ -62,6 +83,40 @@ def _render_embed(
 ) -> str:
     # An iframe is never self-closing in HTML ("<iframe />" would swallow the page).
     return f"<iframe{self.renderAttrs(tokens[idx])}></iframe>"
+
+
+def _no_digit_around(rule: Any) -> Any:
+    def math(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        if start > 0 and state.src[start - 1].isdigit():
+            return False
+        if not rule(state, silent):
+            return False
+        if state.pos < state.posMax and state.src[state.pos].isdigit():
+            state.pos = start
+            del state.tokens[count:]
+            return False
+        return True
+
+    return math
+
+
+# The site runs no script, so TeX is shown as written, in code type.
+MATH_INLINE = ("math_inline", "math_inline_double")
+MATH_BLOCK = "math_block"
+
+
+def _render_math_inline(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return f'<code class="math">{escapeHtml(tokens[idx].content)}</code>'
+
+
+def _render_math_block(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    tex = escapeHtml(tokens[idx].content.strip("\n"))
+    return f'<pre><code class="math">{tex}\n</code></pre>\n'
 
 
 def _render_nothing(

@@ -78,6 +78,29 @@ class _EscapeText:
     POSTPROCESSORS: Mapping[str, Any] = {"text": _escape_text}
 
 
+def _math_inline(node: Any, context: object) -> str:
+    return f"${node.content}$"
+
+
+def _math_double(node: Any, context: object) -> str:
+    return f"$${node.content}$$"
+
+
+def _math_block(node: Any, context: object) -> str:
+    return "$$\n" + str(node.content).strip("\n") + "\n$$"
+
+
+class _Math:
+    """An mdformat extension: TeX between dollars (content/markdown.py), as written."""
+
+    RENDERERS: Mapping[str, Any] = {
+        "math_inline": _math_inline,
+        "math_inline_double": _math_double,
+        "math_block": _math_block,
+    }
+    POSTPROCESSORS: Mapping[str, Any] = {}
+
+
 @lru_cache(maxsize=1)
 def _options() -> dict[str, Any]:
     # Imported on first use: mdformat and its plugins' entry points take about 0.13 s
@@ -92,6 +115,7 @@ def _options() -> dict[str, Any]:
             mdformat.plugins.PARSER_EXTENSIONS["gfm"],
             mdformat.plugins.PARSER_EXTENSIONS["tables"],
             mdformat.plugins.PARSER_EXTENSIONS["footnote"],
+            _Math,
             _EscapeText,
         ],
     }
@@ -137,6 +161,7 @@ def _written_kinds() -> frozenset[str]:
     kinds = set(DEFAULT_RENDERERS)
     for name in ("gfm", "tables", "footnote"):
         kinds.update(mdformat.plugins.PARSER_EXTENSIONS[name].RENDERERS)
+    kinds.update(_Math.RENDERERS)
     # The table renderer walks these itself.
     return frozenset(kinds | {"thead", "tbody", "tr"})
 

@@ -255,7 +255,7 @@ class _Converter:
                         code.append(Token("text", "", 0, content=name))
                     continue
                 if kind == "start" and name == "code":
-                    code = []
+                    code = _code_start(attrs)
                     continue
                 out.extend(self._inline_event(kind, name, attrs, stack, level))
         if code is not None:
@@ -363,7 +363,7 @@ class _Converter:
                 if kind == "end" and name == "code":
                     continue
             if kind == "start" and name == "code":
-                span = []
+                span = _code_start(attrs)
             elif kind == "start" and name == "pre":
                 flush()
                 code = []
@@ -479,8 +479,18 @@ def _text(text: str, *, inside_link: bool, level: int) -> list[Token]:
     return out
 
 
+# <code class="math">, as content/markdown.py renders TeX: TeX again when read back.
+_MATH_MARK = "math_mark"
+
+
+def _code_start(attrs: dict[str, str]) -> list[Token]:
+    return [Token(_MATH_MARK, "", 0)] if attrs.get("class") == "math" else []
+
+
 def _code_span(children: list[Token], level: int) -> Token:
     text = "".join(t.content for t in children if t.type in ("text", "code_inline"))
+    if children and children[0].type == _MATH_MARK:
+        return Token("math_inline", "math", 0, level=level, content=text, markup="$")
     return Token("code_inline", "code", 0, level=level, content=text, markup="`")
 
 
