@@ -185,7 +185,7 @@ def test_a_figure_with_a_paragraph_long_caption_and_links_in_it_is_a_figure() ->
         f'{{{{< figure src="copos.jpg" title="{words}Fuente: el [Dr. Libbrecht]'
         '(https://www.its.caltech.edu/~atomic/)." lightbox="true" >}}\n'
     )
-    html = render_body(body)
+    html = page(body)
     assert "{{" not in html
     assert "](" not in html
     assert '<a href="https://www.its.caltech.edu/~atomic/">Dr. Libbrecht</a>' in html

@@ -63,7 +63,12 @@ def markdown() -> MarkdownIt:
     # The plugin's own digit check reads the line's last character for a "$" that opens
     # it (src[pos - 1] at pos 0), so a paragraph starting "$x$" and ending "2024" was
     # no TeX: the digits are checked here instead.
-    md.inline.ruler.at("math_inline", _no_digit_around(math_inline_dollar(False, True, True)))
+    md.inline.ruler.at(
+        "math_inline",
+        _no_digit_around(
+            math_inline_dollar(allow_space=False, allow_digits=True, allow_double=True)
+        ),
+    )
     for kind in MATH_INLINE:
         md.add_render_rule(kind, _render_math_inline)
     md.add_render_rule(MATH_BLOCK, _render_math_block)

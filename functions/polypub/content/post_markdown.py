@@ -39,12 +39,10 @@ _UNESCAPED_TILDE = re.compile(r"(?<!\\)((?:\\\\)*)~")
 _BRACE = re.compile(r"\{(?=[{%:#.])")
 # A "[" that opens a WordPress shortcode ("[caption", "[/embed"), escaped by mdformat or
 # not, after an even number of backslashes; "[1]" and "[sic]" stay as written.
-_BRACKET = re.compile(
-    r"(?<!\\)((?:\\\\)*)\\?\[(?=/?(?:" + "|".join(map(re.escape, SHORTCODES)) + r")[\s\]])"
-)
-
+_SHORTCODE_AHEAD = r"(?=/?(?:" + "|".join(map(re.escape, SHORTCODES)) + r")[\s\]])"
+_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\\?\[" + _SHORTCODE_AHEAD)
 # The same "[" in HTML, where a backslash is no escape.
-_HTML_BRACKET = re.compile(r"\[(?=/?(?:" + "|".join(map(re.escape, SHORTCODES)) + r")[\s\]])")
+_HTML_BRACKET = re.compile(r"\[" + _SHORTCODE_AHEAD)
 
 
 def _escape_text(text: str, node: object, context: object) -> str:
@@ -139,7 +137,6 @@ def markdown_of(tokens: Sequence[Token]) -> str:
     return MDRenderer().render(_writable(tokens), _options(), {})
 
 
-@lru_cache(maxsize=1)
 def reads_back(markdown_text: str, page_html: str) -> bool:
     """Whether ``markdown_text`` publishes ``page_html``, as a reader sees it: the same
     HTML, but for runs of white space outside ``<pre>`` (a browser shows any run as one
